@@ -1,0 +1,23 @@
+"""The vocabulary every part of Ratchet shares: task, suite, solution, attempt, verdict."""
+
+from ratchet.core.attempt import Attempt, Solution, Turn, Usage
+from ratchet.core.suite import Message, SolverView, Suite, SuiteBase
+from ratchet.core.task import SPLIT_FRACTIONS, Split, Task, assign_splits
+from ratchet.core.verdict import Status, Verdict
+
+__all__ = [
+    "Attempt",
+    "Message",
+    "SPLIT_FRACTIONS",
+    "Solution",
+    "SolverView",
+    "Split",
+    "Status",
+    "Suite",
+    "SuiteBase",
+    "Task",
+    "Turn",
+    "Usage",
+    "Verdict",
+    "assign_splits",
+]
