@@ -1,0 +1,119 @@
+"""`ratchet eval`: run a model on a suite split and print pass@k, cost and speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ratchet.errors import UserError, unknown_name
+from ratchet.eval.config import EvalConfig
+from ratchet.eval.rundir import RunDir
+from ratchet.eval.runner import EvalResult, evaluate
+from ratchet.models.base import SamplingParams
+from ratchet.models.catalog import DEFAULT_MODEL
+
+console = Console()
+
+
+def parse_k(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise UserError(f"-k must be a comma-separated list of integers like 1,3,5, got '{text}'") from None
+    if not values:
+        raise UserError("-k needs at least one value, e.g. -k 1")
+    return values
+
+
+def make_solver(name: str):
+    from ratchet.solvers import SampleSolver
+
+    solvers = {"sample": SampleSolver}
+    if name not in solvers:
+        raise unknown_name("solver", name, solvers)
+    return solvers[name]()
+
+
+def eval_command(
+    suite: Annotated[str, typer.Option(help="humaneval, gsm, or a FILE.jsonl / FILE.py suite")] = "humaneval",
+    model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
+    split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
+    samples: Annotated[int, typer.Option(help="samples per task (n of pass@k)")] = 1,
+    k: Annotated[str, typer.Option("-k", help="pass@k values, e.g. 1,3,5")] = "1",
+    temperature: Annotated[Optional[float], typer.Option(help="default: 0 for 1 sample, else 0.8")] = None,
+    top_p: Annotated[Optional[float], typer.Option(help="default: 1.0 greedy, 0.95 sampling")] = None,
+    max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 768,
+    seed: Annotated[int, typer.Option(help="base seed; sample i uses seed + i")] = 0,
+    limit: Annotated[Optional[int], typer.Option(help="only the first N tasks of the split")] = None,
+    solver: Annotated[str, typer.Option(help="how answers are produced")] = "sample",
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint URL")] = None,
+    api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
+    concurrency: Annotated[int, typer.Option(help="parallel requests to an endpoint")] = 8,
+    adapter: Annotated[Optional[str], typer.Option(help="LoRA adapter (GGUF) for a local model")] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
+    runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
+    run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
+) -> None:
+    """Evaluate a model on a suite split. Rerunning the same command resumes (or replays) it."""
+    sampling = temperature if temperature is not None else (0.0 if samples == 1 else 0.8)
+    params = SamplingParams(
+        temperature=sampling,
+        top_p=top_p if top_p is not None else (1.0 if sampling == 0 else 0.95),
+        max_tokens=max_tokens,
+        seed=seed,
+    )
+    config = EvalConfig(
+        suite=suite, model=model, split=split, samples=samples, k=parse_k(k), params=params,
+        solver=solver, limit=limit, base_url=base_url, adapter=adapter,
+    )
+    result = run_eval(config, api_key=api_key, cache=cache, concurrency=concurrency,
+                      run_dir=run_dir or runs / config.run_name())
+    print_result(result)
+
+
+def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, run_dir: Path) -> EvalResult:
+    from ratchet.models.loading import load_model
+    from ratchet.suites.registry import load_suite
+
+    suite = load_suite(config.suite)
+    solver = make_solver(config.solver)
+    from ratchet.eval.runner import select_tasks
+
+    select_tasks(suite, config.split, config.limit)  # validate before loading a model
+    with console.status(f"loading {config.model}"):
+        model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,
+                           adapter=config.adapter, max_concurrency=concurrency)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        bar = progress.add_task(f"{config.suite}/{config.split} · {config.model}", total=None)
+        result = evaluate(config, suite, model, solver, RunDir(run_dir),
+                          progress=lambda done, total: progress.update(bar, completed=done, total=total))
+    close = getattr(suite, "close", None)
+    if close:
+        close()
+    return result
+
+
+def print_result(result: EvalResult) -> None:
+    s = result.summary
+    table = Table(title=f"{result.config.suite} · {result.config.split} · {result.config.model}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in s["pass_at_k"].items():
+        table.add_row(name, f"{100 * value:.1f}%")
+    table.add_row("tasks", f"{s['tasks_done']}/{s['tasks']} ({s['attempts']} attempts)")
+    table.add_row("tokens in / out", f"{s['tokens_in']:,} / {s['tokens_out']:,}")
+    table.add_row("model calls (cached)", f"{s['model_calls']} ({s['cached_calls']})")
+    table.add_row("wall time", f"{s['wall_seconds']:.1f} s")
+    if s.get("tokens_per_second"):
+        table.add_row("generation speed", f"{s['tokens_per_second']:.1f} tokens/s")
+    table.add_row("verdicts", ", ".join(f"{k}={v}" for k, v in sorted(s["statuses"].items())))
+    for level, row in s.get("pass@1_by_difficulty", {}).items():
+        table.add_row(f"pass@1, difficulty {level}", f"{100 * row['pass@1']:.1f}% of {row['tasks']}")
+    console.print(table)
+    console.print(f"run directory: {result.run_dir.path}")

@@ -1,0 +1,64 @@
+"""`ratchet`: the command-line entry point. User mistakes print one line and exit 2."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from ratchet.errors import BackendError, UserError
+
+app = typer.Typer(
+    help="Ratchet: language-model systems that improve themselves, gated on held-out data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def _register() -> None:
+    from ratchet.cli import eval_cmd, models_cmd
+
+    app.command("eval")(eval_cmd.eval_command)
+    app.command("models")(models_cmd.models_command)
+    app.command("suites")(models_cmd.suites_command)
+    try:
+        from ratchet.nesy.cli import app as nesy_app
+    except ImportError:
+        return
+    app.add_typer(nesy_app, name="nesy", help="Neural-Symbolic Recursive Machine (SCAN, PCFG, HINT).")
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except BackendError as error:
+        kind = "retryable" if error.retryable else "not retryable"
+        err.print(f"[bold red]backend error ({kind}):[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted: rerun the same command to resume")
+        sys.exit(130)
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except Exception as error:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            err.print(f"[bold red]error:[/] {error.format_message()}", highlight=False)
+            sys.exit(2)
+        if isinstance(error, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

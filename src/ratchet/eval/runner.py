@@ -1,0 +1,117 @@
+"""Evaluation: run a solver over a split, verify every solution, append attempts, summarise.
+
+Phases: select tasks -> skip what the run directory already holds -> solve and verify in a
+small thread pool (an in-process model serialises its calls, so verification of one answer
+overlaps generation of the next) -> summarise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from ratchet.core import Attempt, Solution, SolverView, Split, Suite, Task
+from ratchet.errors import BackendError, UserError
+from ratchet.eval.config import EvalConfig
+from ratchet.eval.rundir import RunDir
+from ratchet.eval.summary import summarize
+from ratchet.models.base import Model
+from ratchet.solvers.base import Solver
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    config: EvalConfig
+    summary: dict
+    attempts: tuple[Attempt, ...]
+    run_dir: RunDir
+
+
+def select_tasks(suite: Suite, split: str, limit: int | None) -> list[Task]:
+    try:
+        chosen = Split(split)
+    except ValueError:
+        raise UserError(f"unknown split '{split}': choose train, dev or test") from None
+    tasks = list(suite.tasks(chosen))
+    return tasks[:limit] if limit else tasks
+
+
+def evaluate(
+    config: EvalConfig,
+    suite: Suite,
+    model: Model,
+    solver: Solver,
+    run_dir: RunDir,
+    progress: Progress | None = None,
+) -> EvalResult:
+    """Run (or resume) an evaluation. Attempts already in `run_dir` are kept, not redone."""
+    run_dir.write_config(config.to_json())
+    tasks = select_tasks(suite, config.split, config.limit)
+    wanted = {(t.id, s) for t in tasks for s in range(config.samples)}
+    done = [a for a in run_dir.load_attempts() if (a.task_id, a.sample) in wanted]
+    done_keys = {(a.task_id, a.sample) for a in done}
+    todo = [(t, s) for t in tasks for s in range(config.samples) if (t.id, s) not in done_keys]
+    start = time.perf_counter()
+    new = _solve_all(todo, suite, model, solver, config, run_dir, progress, len(done))
+    attempts = tuple(done) + tuple(new)
+    summary = summarize(attempts, tasks, config.k, time.perf_counter() - start)
+    summary["resumed_attempts"] = len(done)
+    summary["model_identity"] = model.identity
+    run_dir.write_summary(summary)
+    return EvalResult(config, summary, attempts, run_dir)
+
+
+def _solve_all(
+    todo: Sequence[tuple[Task, int]],
+    suite: Suite,
+    model: Model,
+    solver: Solver,
+    config: EvalConfig,
+    run_dir: RunDir,
+    progress: Progress | None,
+    already: int,
+) -> list[Attempt]:
+    view = SolverView(suite)
+    total = already + len(todo)
+    workers = max(2, model.max_concurrency + 1)
+    attempts: list[Attempt] = []
+
+    def one(task: Task, sample: int) -> Attempt:
+        solution = _solve_once(solver, task, view, model, config, sample)
+        verdict = suite.verify(task, solution.completion)
+        attempt = Attempt(task.id, sample, solution, verdict, solver.name)
+        run_dir.append(attempt)
+        return attempt
+
+    if progress:
+        progress(already, total)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ratchet-eval") as pool:
+        futures = [pool.submit(one, task, sample) for task, sample in todo]
+        try:
+            for future in as_completed(futures):
+                attempts.append(future.result())
+                if progress:
+                    progress(already + len(attempts), total)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return attempts
+
+
+def _solve_once(
+    solver: Solver, task: Task, view: SolverView, model: Model, config: EvalConfig, sample: int
+) -> Solution:
+    params = config.params.for_sample(sample)
+    try:
+        return solver.solve(task, view, model, params)
+    except BackendError as error:
+        if error.retryable:
+            raise BackendError(
+                f"{error} (retries exhausted; rerun the same command to resume)", retryable=True
+            ) from error
+        raise

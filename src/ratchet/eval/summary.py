@@ -1,0 +1,64 @@
+"""Summaries of a run: pass@k, cost and speed, from attempts alone (reports read only logs)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from ratchet.core import Attempt, Task, Usage
+from ratchet.eval.passk import mean_pass_at_k
+
+
+def summarize(
+    attempts: Sequence[Attempt], tasks: Sequence[Task], k: Sequence[int], wall_seconds: float
+) -> dict:
+    """pass@k over `tasks` (a task with fewer samples than k counts as missing), tokens, time,
+    verdict statuses, and pass@1 per difficulty when the suite labels difficulty."""
+    by_task: dict[str, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_task[attempt.task_id].append(attempt)
+    counts = {t.id: (len(by_task[t.id]), sum(a.passed for a in by_task[t.id])) for t in tasks}
+    complete = [counts[t.id] for t in tasks if counts[t.id][0] > 0]
+    usage = sum((a.solution.usage for a in attempts), Usage())
+    summary = {
+        "tasks": len(tasks),
+        "tasks_done": len(complete),
+        "attempts": len(attempts),
+        "pass_at_k": {
+            f"pass@{kk}": mean_pass_at_k([c for c in complete if c[0] >= kk], kk) for kk in k
+        },
+        "statuses": dict(Counter(a.verdict.status.value for a in attempts)),
+        "tokens_in": usage.prompt_tokens,
+        "tokens_out": usage.completion_tokens,
+        "model_calls": usage.calls,
+        "cached_calls": usage.cached_calls,
+        "generation_seconds": round(usage.seconds, 2),
+        "wall_seconds": round(wall_seconds, 2),
+        "tokens_per_second": (
+            round(_fresh_tokens(attempts) / usage.seconds, 1) if usage.seconds > 0 else None
+        ),
+    }
+    difficulties = {t.id: t.difficulty for t in tasks if t.difficulty is not None}
+    if difficulties:
+        summary["pass@1_by_difficulty"] = _by_difficulty(counts, difficulties)
+    return summary
+
+
+def _fresh_tokens(attempts: Sequence[Attempt]) -> int:
+    """Completion tokens generated in this process (cached replays excluded)."""
+    return sum(
+        a.solution.usage.completion_tokens
+        for a in attempts
+        if a.solution.usage.cached_calls < a.solution.usage.calls
+    )
+
+
+def _by_difficulty(counts: dict[str, tuple[int, int]], difficulties: dict[str, int]) -> dict:
+    groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for task_id, level in difficulties.items():
+        if counts.get(task_id, (0, 0))[0] > 0:
+            groups[level].append(counts[task_id])
+    return {
+        str(level): {"tasks": len(group), "pass@1": round(mean_pass_at_k(group, 1), 4)}
+        for level, group in sorted(groups.items())
+    }

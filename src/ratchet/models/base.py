@@ -1,0 +1,85 @@
+"""The model interface every backend implements: one chat completion per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol, runtime_checkable
+
+from ratchet.core import Message, Usage
+from ratchet.errors import UserError
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """Every knob that changes what a model returns. All of them go into the cache key.
+
+    `seed` is the base seed: sample i of a request is drawn with seed + i, so n samples differ
+    from each other and the same command reproduces them exactly. `logprobs`: None for none,
+    0 for the chosen tokens' log-probabilities, k > 0 for the top-k alternatives as well.
+    """
+
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 512
+    seed: int = 0
+    stop: tuple[str, ...] = ()
+    logprobs: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.temperature < 0:
+            raise UserError(f"temperature must be >= 0, got {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise UserError(f"top_p must be in (0, 1], got {self.top_p}")
+        if self.max_tokens < 1:
+            raise UserError(f"max_tokens must be >= 1, got {self.max_tokens}")
+        object.__setattr__(self, "stop", tuple(self.stop))
+
+    def for_sample(self, sample: int) -> SamplingParams:
+        return replace(self, seed=self.seed + sample)
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One model output with its cost. `cached` marks a response served from the cache."""
+
+    text: str
+    finish_reason: str = "stop"
+    usage: Usage = field(default_factory=Usage)
+    logprobs: tuple[TokenLogprob, ...] | None = None
+    cached: bool = False
+
+    @property
+    def mean_logprob(self) -> float | None:
+        if not self.logprobs:
+            return None
+        return sum(t.logprob for t in self.logprobs) / len(self.logprobs)
+
+
+@runtime_checkable
+class Model(Protocol):
+    """A chat model. `identity` names exactly which weights or endpoint answer (it keys the cache).
+
+    `max_concurrency` is how many calls may usefully run at once (1 for an in-process model).
+    """
+
+    name: str
+    identity: str
+    supports_logprobs: bool
+    max_concurrency: int
+
+    def complete(self, messages: Sequence[Message], params: SamplingParams) -> Completion: ...
+
+
+def sample_n(
+    model: Model, messages: Sequence[Message], params: SamplingParams, n: int
+) -> list[Completion]:
+    """n independent samples: sample i uses seed + i (see `SamplingParams`)."""
+    return [model.complete(messages, params.for_sample(i)) for i in range(n)]

@@ -1,0 +1,134 @@
+"""Any OpenAI-compatible endpoint (vLLM, llama.cpp server, Ollama, OpenAI) via the official client.
+
+The client already retries connection errors, 408/409/429 and 5xx with exponential backoff; we
+set how often and how long, cap concurrency with a semaphore, and turn what is left into
+`BackendError` (retryable or not) or, for a wrong URL or model, a one-line `UserError`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+
+from ratchet.core import Message, Usage
+from ratchet.errors import BackendError, MissingExtraError, UserError
+from ratchet.models.base import Completion, SamplingParams, TokenLogprob
+
+
+class OpenAIModel:
+    supports_logprobs = True  # vLLM, llama.cpp server and OpenAI return them; others may not
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str,
+        api_key: str | None = None,
+        max_concurrency: int = 8,
+        timeout: float = 120.0,
+        max_retries: int = 4,
+    ) -> None:
+        try:
+            import openai
+        except ImportError as error:  # pragma: no cover - openai is a core dependency
+            raise MissingExtraError("the openai backend", "openai", "openai") from error
+        self._openai = openai
+        self.name = model
+        self.base_url = base_url.rstrip("/")
+        self.identity = f"openai:{self.base_url}:{model}"
+        self.max_concurrency = max_concurrency
+        self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._client = openai.OpenAI(
+            base_url=self.base_url,
+            api_key=api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def check_reachable(self) -> None:
+        """Fail fast, with a one-line error, when the endpoint is down or the URL is wrong."""
+        try:
+            self._client.with_options(max_retries=0, timeout=10).models.list()
+        except self._openai.APIConnectionError as error:
+            raise UserError(
+                f"cannot reach the endpoint {self.base_url} ({_cause(error)}): start the server "
+                "or fix --base-url"
+            ) from None
+        except self._openai.AuthenticationError:
+            raise UserError(
+                f"the endpoint {self.base_url} refused the API key: set OPENAI_API_KEY"
+            ) from None
+        except self._openai.APIStatusError:
+            pass  # some servers have no /models; the first completion will tell
+
+    def complete(self, messages: Sequence[Message], params: SamplingParams) -> Completion:
+        request = {
+            "model": self.name,
+            "messages": [dict(m) for m in messages],
+            "temperature": params.temperature,
+            "top_p": params.top_p,
+            "max_tokens": params.max_tokens,
+            "seed": params.seed,
+            "n": 1,
+        }
+        if params.stop:
+            request["stop"] = list(params.stop)
+        if params.logprobs is not None:
+            request["logprobs"] = True
+            if params.logprobs > 0:
+                request["top_logprobs"] = params.logprobs
+        start = time.perf_counter()
+        with self._slots:
+            response = self._create(request)
+        seconds = time.perf_counter() - start
+        choice = response.choices[0]
+        usage = Usage(
+            prompt_tokens=getattr(response.usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
+            calls=1,
+            seconds=seconds,
+        )
+        return Completion(
+            text=choice.message.content or "",
+            finish_reason=choice.finish_reason or "stop",
+            usage=usage,
+            logprobs=_logprobs(choice),
+        )
+
+    def _create(self, request: dict):
+        openai = self._openai
+        try:
+            return self._client.chat.completions.create(**request)
+        except openai.APIConnectionError as error:
+            raise BackendError(f"{self.base_url}: {_cause(error)}", retryable=True) from error
+        except openai.RateLimitError as error:
+            raise BackendError(f"{self.base_url}: rate limited", retryable=True) from error
+        except openai.NotFoundError:
+            raise UserError(
+                f"the endpoint {self.base_url} has no model '{self.name}': check --model"
+            ) from None
+        except openai.BadRequestError as error:
+            raise BackendError(f"{self.base_url} rejected the request: {error}", retryable=False) from error
+        except openai.APIStatusError as error:
+            retryable = error.status_code >= 500
+            raise BackendError(f"{self.base_url}: HTTP {error.status_code}", retryable=retryable) from error
+
+
+def _cause(error: Exception) -> str:
+    cause = error.__cause__ or error
+    return f"{type(cause).__name__}: {cause}".splitlines()[0][:160]
+
+
+def _logprobs(choice) -> tuple[TokenLogprob, ...] | None:
+    content = getattr(getattr(choice, "logprobs", None), "content", None)
+    if not content:
+        return None
+    return tuple(
+        TokenLogprob(
+            item.token,
+            item.logprob,
+            tuple((alt.token, alt.logprob) for alt in (item.top_logprobs or ())),
+        )
+        for item in content
+    )
