@@ -1,0 +1,41 @@
+"""SmolLM2 in process through llama.cpp."""
+
+import pytest
+
+from ratchet.models import SamplingParams, sample_n
+
+pytestmark = pytest.mark.real_model
+ASK = [{"role": "user", "content": "Name three colours."}]
+
+
+def test_greedy_is_deterministic_and_counts_tokens(smol_model):
+    params = SamplingParams(max_tokens=24)
+    first, second = smol_model.complete(ASK, params), smol_model.complete(ASK, params)
+    assert first.text and first.text == second.text
+    assert first.usage.prompt_tokens > 5 and 0 < first.usage.completion_tokens <= 24
+    assert first.usage.seconds > 0
+
+
+def test_samples_differ_and_reproduce(smol_model):
+    params = SamplingParams(temperature=1.0, max_tokens=24, seed=7)
+    texts = [c.text for c in sample_n(smol_model, ASK, params, 4)]
+    assert len(set(texts)) >= 3
+    assert [c.text for c in sample_n(smol_model, ASK, params, 4)] == texts
+
+
+def test_logprobs_and_stop(smol_model):
+    out = smol_model.complete(ASK, SamplingParams(max_tokens=8, logprobs=3))
+    assert out.logprobs and all(t.logprob <= 0 for t in out.logprobs)
+    assert len(out.logprobs[0].top) >= 2
+    stopped = smol_model.complete(ASK, SamplingParams(max_tokens=64, stop=(",",)))
+    assert "," not in stopped.text
+
+
+def test_a_corrupt_gguf_is_a_clear_error(tmp_path):
+    from ratchet.errors import UserError
+    from ratchet.models.loading import load_model
+
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 100)
+    with pytest.raises(UserError, match="valid GGUF"):
+        load_model(str(bad), cache=False)

@@ -1,0 +1,33 @@
+"""SmolLM2 behind a real llama.cpp OpenAI-compatible server on loopback."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ratchet.errors import UserError
+from ratchet.models import SamplingParams
+from ratchet.models.loading import load_model
+
+pytestmark = pytest.mark.real_model
+ASK = [{"role": "user", "content": "Say hello."}]
+
+
+def test_completion_usage_and_logprobs_over_http(smol_server):
+    model = load_model("smol", base_url=smol_server, cache=False)
+    out = model.complete(ASK, SamplingParams(max_tokens=16, logprobs=2))
+    assert out.text
+    assert out.usage.prompt_tokens > 0 and out.usage.completion_tokens > 0
+    assert out.logprobs is not None and out.logprobs[0].logprob <= 0
+
+
+def test_concurrent_requests_and_seeded_samples(smol_server):
+    model = load_model("smol", base_url=smol_server, cache=False, max_concurrency=2)
+    params = SamplingParams(temperature=1.0, max_tokens=16)
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda i: model.complete(ASK, params.for_sample(i)).text, range(4)))
+    assert len(set(outs)) >= 2
+
+
+def test_unreachable_endpoint_is_a_one_line_user_error():
+    with pytest.raises(UserError, match="cannot reach"):
+        load_model("smol", base_url="http://127.0.0.1:9/v1", cache=False)
