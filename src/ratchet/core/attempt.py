@@ -52,6 +52,9 @@ class Solution:
     usage: Usage = field(default_factory=Usage)
     stop_reason: str = "done"
     rounds: int = 1
+    #: The completion at the end of each round of a multi-round strategy (self-correction);
+    #: the runner judges each with the hidden verifier for the correction analysis.
+    round_completions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Attempt:
     solution: Solution
     verdict: Verdict
     solver: str = "sample"
+    round_verdicts: tuple[Verdict, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -75,6 +79,7 @@ class Attempt:
             "sample": self.sample,
             "solver": self.solver,
             "verdict": self.verdict.to_json(),
+            "round_verdicts": [v.to_json() for v in self.round_verdicts],
             **solution,
         }
 
@@ -87,8 +92,10 @@ class Attempt:
             usage=Usage(**data["usage"]),
             stop_reason=data.get("stop_reason", "done"),
             rounds=data.get("rounds", 1),
+            round_completions=tuple(data.get("round_completions", ())),
         )
         return cls(
             data["task_id"], data["sample"], solution, Verdict.from_json(data["verdict"]),
             data.get("solver", "sample"),
+            tuple(Verdict.from_json(v) for v in data.get("round_verdicts", ())),
         )

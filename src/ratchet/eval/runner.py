@@ -83,7 +83,10 @@ def _solve_all(
     def one(task: Task, sample: int) -> Attempt:
         solution = _solve_once(solver, task, view, model, config, sample)
         verdict = suite.verify(task, solution.completion)
-        attempt = Attempt(task.id, sample, solution, verdict, solver.name)
+        round_verdicts = ()
+        if len(solution.round_completions) > 1:
+            round_verdicts = tuple(suite.verify_many([(task, c) for c in solution.round_completions]))
+        attempt = Attempt(task.id, sample, solution, verdict, solver.name, round_verdicts)
         run_dir.append(attempt)
         return attempt
 
