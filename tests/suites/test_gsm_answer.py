@@ -1,5 +1,7 @@
 """Answer extraction from realistic model outputs, and comparison with the gold integer."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from ratchet.suites.gsm.answer import answer_matches, extract_answer
@@ -70,3 +72,11 @@ def test_boxed_expressions_are_evaluated_by_math_verify():
     assert answer_matches("6 \\times 7", 42)
     assert answer_matches("\\frac{84}{2} + 1", 43)
     assert not answer_matches("6 \\times 7", 41)
+
+
+def test_math_verify_also_works_off_the_main_thread(caplog):
+    # its signal-based timeout only works in the main thread; a thread pool must still verify
+    pytest.importorskip("math_verify")
+    with ThreadPoolExecutor(2) as pool:
+        assert all(pool.map(answer_matches, ["6 \\times 7"] * 4, [42] * 4))
+    assert "Timeout is disabled" not in caplog.text
