@@ -1,0 +1,65 @@
+"""Suites by name, or from a file the user brings."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ratchet.core import Suite
+from ratchet.errors import UserError, unknown_name
+
+
+def _humaneval() -> Suite:
+    from ratchet.suites.humaneval import HumanEvalSuite
+
+    return HumanEvalSuite()
+
+
+def _gsm() -> Suite:
+    from ratchet.suites.gsm import GsmSuite
+
+    return GsmSuite()
+
+
+#: Built-in suites, name -> factory (imported lazily).
+SUITES: dict[str, Callable[[], Suite]] = {"humaneval": _humaneval, "gsm": _gsm}
+
+
+def load_suite(name: str) -> Suite:
+    """A built-in suite by name, a JSONL task file, or a Python file defining `suite` (a Suite)
+    or `make_suite()`."""
+    if name in SUITES:
+        return SUITES[name]()
+    path = Path(name)
+    if path.suffix == ".jsonl":
+        from ratchet.suites.custom import JsonlSuite
+
+        return JsonlSuite(path)
+    if path.suffix == ".py":
+        return _suite_from_module(path)
+    raise unknown_name("suite", name, SUITES)
+
+
+def _suite_from_module(path: Path) -> Suite:
+    if not path.is_file():
+        raise UserError(f"no suite file at {path}")
+    spec = importlib.util.spec_from_file_location(f"ratchet_user_suite_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.path.insert(0, str(path.parent.resolve()))
+    try:
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    except Exception as error:
+        raise UserError(f"{path} failed to import: {type(error).__name__}: {error}") from None
+    finally:
+        sys.path.pop(0)
+    suite = getattr(module, "suite", None)
+    if suite is None and callable(getattr(module, "make_suite", None)):
+        suite = module.make_suite()
+    if not isinstance(suite, Suite):
+        raise UserError(
+            f"{path} must define `suite` (or `make_suite()`) returning a Suite, e.g. "
+            "ratchet.suites.JsonlSuite('tasks.jsonl', verify=my_check)"
+        )
+    return suite
