@@ -1,0 +1,225 @@
+"""Which isolation this machine can give a sandbox, decided once at run time.
+
+Best first:
+
+- `namespaces+uid` (root with util-linux `unshare`): fresh network, pid, mount, IPC and UTS
+  namespaces; the program runs as its own unprivileged uid (so RLIMIT_NPROC holds, and it can
+  neither signal the harness nor write outside its private scratch); the tree is read-only.
+- `userns` (no root, but unprivileged user namespaces): the same namespaces inside a user
+  namespace; the program keeps our uid but loses every capability.
+- `uid` (root without namespaces): the unprivileged uid and rlimits, no network isolation.
+- `rlimits-only`: resource limits and a process group, nothing else.
+
+Each run's result names the layers that were actually in force.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import os
+import pwd
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ratchet.errors import BackendError
+
+NAMESPACE_FLAGS = ("--net", "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc")
+NAMESPACES = ("netns", "pidns", "mntns", "ipcns", "utsns")
+Masks = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class IsolationPlan:
+    """How to launch a sandbox: the namespace command prefix, whether to switch uid, and which
+    unreadable directories to hide so the sandbox uid can still reach the Python install."""
+
+    unshare: tuple[str, ...] = ()  # command prefix; () runs without namespaces
+    namespaces: tuple[str, ...] = ()  # e.g. ("netns", "pidns", ...), with "userns" first if used
+    drop_uid: bool = False  # run the program as a leased unprivileged uid (needs root)
+    masks: Masks = ()
+
+    @property
+    def mount_namespace(self) -> bool:
+        return "mntns" in self.namespaces
+
+    @property
+    def pid_namespace(self) -> bool:
+        return "pidns" in self.namespaces
+
+    @property
+    def user_namespace(self) -> bool:
+        return "userns" in self.namespaces
+
+    def describe(self) -> str:
+        """The planned layers (a run reports what it actually achieved)."""
+        layers = list(self.namespaces) + (["uid"] if self.drop_uid else []) + ["rlimits"]
+        return "+".join(layers) if len(layers) > 1 else "rlimits-only"
+
+
+RLIMITS_ONLY = IsolationPlan()
+
+
+@functools.cache
+def detect_isolation() -> IsolationPlan:
+    """The strongest plan that works here (probed once per process)."""
+    unshare = shutil.which("unshare") or ("/usr/bin/unshare" if os.path.exists("/usr/bin/unshare") else None)
+    root = os.geteuid() == 0
+    essential = interpreter_paths()
+    masks, unreachable = plan_masks([*essential, *import_paths()])
+    reachable = not set(essential) & set(unreachable)  # an unreadable extra sys.path entry is no bar
+    if unshare and root and reachable and _works([unshare, *NAMESPACE_FLAGS]):
+        return IsolationPlan((unshare, *NAMESPACE_FLAGS), NAMESPACES, drop_uid=True, masks=masks)
+    user_flags = (unshare or "", "--user", "--map-root-user", *NAMESPACE_FLAGS)
+    if unshare and _works(list(user_flags)):
+        return IsolationPlan(user_flags, ("userns", *NAMESPACES))
+    if root and not masks and reachable:
+        return IsolationPlan(drop_uid=True)
+    return RLIMITS_ONLY
+
+
+def _works(command: list[str]) -> bool:
+    try:
+        done = subprocess.run([*command, "true"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+# ---------------------------------------------------------------- reaching the interpreter
+
+
+def interpreter_paths() -> list[str]:
+    """The directories the program's Python cannot start without: its prefixes and the
+    directories along the executable's symlink chain."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    link = sys.executable
+    for _ in range(40):
+        paths.add(os.path.dirname(os.path.abspath(link)))
+        if not os.path.islink(link):
+            break
+        link = os.path.join(os.path.dirname(link), os.readlink(link))
+    return sorted({os.path.realpath(path) for path in paths})
+
+
+def import_paths() -> list[str]:
+    """The import path (site-packages and what .pth files add): reachable if possible."""
+    return sorted({os.path.realpath(entry) for entry in sys.path if entry and os.path.isdir(entry)})
+
+
+def plan_masks(paths: Iterable[str]) -> tuple[Masks, tuple[str, ...]]:
+    """(masks, unreachable): for each directory on the way to `paths` that others may not
+    traverse, the entries to keep visible; and the paths others could not read even then."""
+    keep: dict[str, set[str]] = {}
+    unreachable = []
+    for path in paths:
+        parts = Path(path).parts
+        for depth in range(1, len(parts)):
+            parent = str(Path(*parts[:depth]))
+            if parent != "/" and not _others_may(parent, stat.S_IXOTH):
+                keep.setdefault(parent, set()).add(parts[depth])
+        if not _others_may(path, stat.S_IROTH | stat.S_IXOTH):
+            unreachable.append(path)
+    depth_first = sorted(keep, key=lambda directory: (len(Path(directory).parts), directory))
+    masks = tuple((directory, tuple(sorted(keep[directory]))) for directory in depth_first)
+    return masks, tuple(unreachable)
+
+
+def _others_may(path: str, bits: int) -> bool:
+    try:
+        return os.stat(path).st_mode & bits == bits
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- sandbox uids
+
+UID_BASE = 60_000  # Debian's "global allocation" range: no ordinary account lives here
+UID_COUNT = 2_000
+
+
+class UidLeases:
+    """Hands out sandbox uids, one per concurrent run, unique across processes too (a flock
+    per uid), so RLIMIT_NPROC counts one sandbox and cleanup can kill "everything of uid X"."""
+
+    def __init__(self, base: int = UID_BASE, count: int = UID_COUNT) -> None:
+        self._candidates = range(base, base + count)
+        self._busy: set[int] = set()
+        self._lock = threading.Lock()
+        self._accounts: frozenset[int] | None = None
+
+    @contextmanager
+    def lease(self) -> Iterator[int]:
+        uid, fd = self._acquire()
+        try:
+            yield uid
+        finally:
+            os.close(fd)  # releases the flock
+            with self._lock:
+                self._busy.discard(uid)
+
+    def _acquire(self) -> tuple[int, int]:
+        directory = _lock_directory()
+        with self._lock:
+            if self._accounts is None:
+                self._accounts = frozenset(entry.pw_uid for entry in pwd.getpwall())
+            for uid in self._candidates:
+                if uid in self._busy or uid in self._accounts:
+                    continue
+                fd = os.open(os.path.join(directory, f"{uid}.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                self._busy.add(uid)
+                return uid, fd
+        raise BackendError(f"all {len(self._candidates)} sandbox uids are in use", retryable=True)
+
+
+def _lock_directory() -> str:
+    directory = os.path.join(tempfile.gettempdir(), f"ratchet-sandbox-uids-{os.geteuid()}")
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    info = os.lstat(directory)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise BackendError(f"{directory} is not a private directory of ours; remove it", retryable=False)
+    return directory
+
+
+# One table per process: uids are a machine-wide resource, like the pids they guard.
+UIDS = UidLeases()
+
+
+def kill_processes_of(uid: int, rounds: int = 50) -> None:
+    """SIGKILL every process whose real, effective or saved uid is `uid` (harness side)."""
+    for _ in range(rounds):
+        found = False
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit() and uid in _process_uids(entry.path):
+                found = True
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        if not found:
+            return
+
+
+def _process_uids(proc_dir: str) -> tuple[int, ...]:
+    try:
+        with open(os.path.join(proc_dir, "status")) as status:
+            for line in status:
+                if line.startswith("Uid:"):
+                    return tuple(int(field) for field in line.split()[1:4])
+    except OSError:
+        pass
+    return ()

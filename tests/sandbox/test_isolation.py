@@ -1,0 +1,71 @@
+"""The isolation plan: what this machine gives, the weaker fallbacks, and uid leases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+
+import pytest
+
+from ratchet.sandbox import IsolationPlan, run_python
+from ratchet.sandbox.isolation import NAMESPACE_FLAGS, NAMESPACES, RLIMITS_ONLY, UidLeases, plan_masks
+
+from .conftest import FAST
+
+ROOT_WITH_UNSHARE = os.geteuid() == 0 and shutil.which("unshare") is not None
+
+
+@pytest.mark.skipif(not ROOT_WITH_UNSHARE, reason="needs root and util-linux unshare")
+def test_root_gets_namespaces_and_its_own_uid(plan: IsolationPlan) -> None:
+    assert plan.drop_uid and set(NAMESPACES) <= set(plan.namespaces)
+    result = run_python("import os\nprint(os.getuid(), os.getpid())\n", FAST)
+    uid, pid = map(int, result.stdout.split())
+    assert uid != 0 and pid < 5  # an unprivileged uid, near the top of a fresh pid namespace
+    for layer in ("netns", "pidns", "mntns", "uid", "rlimits"):
+        assert layer in result.isolation.split("+")
+
+
+def test_rlimits_only_fallback_still_limits() -> None:
+    loop = run_python("while True:\n    pass\n", FAST, isolation=RLIMITS_ONLY)
+    assert (loop.status, loop.isolation) == ("timeout", "rlimits-only")
+    memory = run_python("data = bytearray(8 * 1024**3)\n", FAST, isolation=RLIMITS_ONLY)
+    assert memory.status == "memory"
+    assert run_python("print('hi')", FAST, isolation=RLIMITS_ONLY).stdout == "hi\n"
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux unshare")
+def test_user_namespace_fallback_drops_capabilities() -> None:
+    unshare = shutil.which("unshare") or "unshare"
+    plan = IsolationPlan((unshare, "--user", "--map-root-user", *NAMESPACE_FLAGS), ("userns", *NAMESPACES))
+    probe = run_python("print(1)", FAST, isolation=plan)
+    if probe.status != "passed":
+        pytest.skip(f"user namespaces unavailable here: {probe.stderr[-200:]}")
+    code = "print([l for l in open('/proc/self/status') if l.startswith('CapEff')][0].split()[1])\n"
+    result = run_python(code, FAST, isolation=plan)
+    assert result.stdout.strip() == "0000000000000000"
+    assert "no-caps" in result.isolation
+    assert run_python("open('/etc/ratchet-escape', 'w')", FAST, isolation=plan).status == "failed"
+
+
+def test_masks_keep_only_the_way_to_python(tmp_path) -> None:
+    hidden = tmp_path / "home"
+    (hidden / "py" / "lib").mkdir(parents=True)
+    (hidden / "secret").mkdir()
+    for path in (tmp_path, hidden / "py", hidden / "py" / "lib"):
+        path.chmod(0o755)
+    hidden.chmod(0o700)
+    masks, unreachable = plan_masks([str(hidden / "py" / "lib")])
+    assert (str(hidden), ("py",)) in masks
+    assert unreachable == ()
+    (hidden / "secret").chmod(0o700)
+    assert plan_masks([str(hidden / "secret")])[1] == (str(hidden / "secret"),)
+    assert stat.S_IMODE(hidden.stat().st_mode) == 0o700  # planning changes nothing
+
+
+def test_uid_leases_are_distinct_and_reused(tmp_path) -> None:
+    leases = UidLeases(base=61_500, count=3)
+    with leases.lease() as first, leases.lease() as second:
+        assert first != second
+    with leases.lease() as again:
+        assert again in (first, second)
