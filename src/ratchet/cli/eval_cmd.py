@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ratchet.errors import UserError, unknown_name
+from ratchet.errors import UserError
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import EvalResult, evaluate
@@ -30,13 +30,18 @@ def parse_k(text: str) -> tuple[int, ...]:
     return values
 
 
-def make_solver(name: str):
-    from ratchet.solvers import SampleSolver
+def strategy_spec(strategy: str, *, max_rounds=None, n_votes=None, tau=None, gate=None, inner=None) -> str:
+    """The canonical spec of a strategy and its command-line options (validated: a bad name or
+    option is a one-line UserError)."""
+    from ratchet.solvers.registry import make_solver, solver_spec
 
-    solvers = {"sample": SampleSolver}
-    if name not in solvers:
-        raise unknown_name("solver", name, solvers)
-    return solvers[name]()
+    return solver_spec(make_solver(strategy, max_rounds=max_rounds, n=n_votes, tau=tau, gate=gate, inner=inner))
+
+
+def run_dir_name(config: EvalConfig) -> str:
+    """`config.run_name()` with the strategy spec made path-friendly (no ':' ',' '=')."""
+    slug = config.solver.replace(":", "_").replace(",", "_").replace("=", "-")
+    return config.run_name().replace(config.solver, slug)
 
 
 def eval_command(
@@ -50,7 +55,12 @@ def eval_command(
     max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 768,
     seed: Annotated[int, typer.Option(help="base seed; sample i uses seed + i")] = 0,
     limit: Annotated[Optional[int], typer.Option(help="only the first N tasks of the split")] = None,
-    solver: Annotated[str, typer.Option(help="how answers are produced")] = "sample",
+    strategy: Annotated[str, typer.Option("--strategy", "--solver", help="sample, self-consistency, adaptive-consistency, best-of-n, self-refine, self-debug, reflexion, gated (options: NAME:key=value,...)")] = "sample",
+    max_rounds: Annotated[Optional[int], typer.Option(help="rounds of a correcting strategy, the first answer included")] = None,
+    n_votes: Annotated[Optional[int], typer.Option(help="samples for self-consistency, best-of-n, or the disagreement gate")] = None,
+    tau: Annotated[Optional[float], typer.Option(help="gated: correct only when confidence < tau")] = None,
+    gate: Annotated[Optional[str], typer.Option(help="gated: logprob or disagreement")] = None,
+    inner: Annotated[Optional[str], typer.Option(help="gated: the correction to run when unsure")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint URL")] = None,
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
     concurrency: Annotated[int, typer.Option(help="parallel requests to an endpoint")] = 8,
@@ -69,10 +79,11 @@ def eval_command(
     )
     config = EvalConfig(
         suite=suite, model=model, split=split, samples=samples, k=parse_k(k), params=params,
-        solver=solver, limit=limit, base_url=base_url, adapter=adapter,
+        solver=strategy_spec(strategy, max_rounds=max_rounds, n_votes=n_votes, tau=tau, gate=gate, inner=inner),
+        limit=limit, base_url=base_url, adapter=adapter,
     )
     result = run_eval(config, api_key=api_key, cache=cache, concurrency=concurrency,
-                      run_dir=run_dir or runs / config.run_name())
+                      run_dir=run_dir or runs / run_dir_name(config))
     print_result(result)
 
 
@@ -80,14 +91,17 @@ def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, run
     from ratchet.models.loading import load_model
     from ratchet.suites.registry import load_suite
 
+    from ratchet.eval.runner import select_tasks
+    from ratchet.solvers.registry import check_solver, make_solver
+
     suite = load_suite(config.suite)
     solver = make_solver(config.solver)
-    from ratchet.eval.runner import select_tasks
-
-    select_tasks(suite, config.split, config.limit)  # validate before loading a model
+    check_solver(solver, suite)  # validate before loading a model
+    select_tasks(suite, config.split, config.limit)
     with console.status(f"loading {config.model}"):
         model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,
                            adapter=config.adapter, max_concurrency=concurrency)
+    check_solver(solver, suite, model)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         bar = progress.add_task(f"{config.suite}/{config.split} · {config.model}", total=None)
