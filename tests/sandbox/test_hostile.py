@@ -14,7 +14,7 @@ import pytest
 
 from ratchet.sandbox import IsolationPlan, SandboxLimits, run_python
 
-from .conftest import FAST, process_cmdlines
+from .conftest import CPU_BOUND, FAST, Run, process_cmdlines
 
 FORK_BOMB = """
 import os
@@ -30,66 +30,67 @@ def sandbox_dirs() -> set[str]:
     return set(glob.glob(os.path.join(tempfile.gettempdir(), "ratchet-sandbox-*")))
 
 
-def test_plain_pass_and_fail() -> None:
-    ok = run_python("print(sum(range(10)))", FAST)
+def test_plain_pass_and_fail(run: Run) -> None:
+    ok = run("print(sum(range(10)))", FAST)
     assert (ok.status, ok.returncode, ok.stdout) == ("passed", 0, "45\n")
-    bad = run_python("def f():\n    return 1\nassert f() == 2, 'f is wrong'\n", FAST)
+    bad = run("def f():\n    return 1\nassert f() == 2, 'f is wrong'\n", FAST)
     assert (bad.status, bad.returncode) == ("failed", 1)
     assert bad.stderr.rstrip().endswith("AssertionError: f is wrong")
     assert "main.py" in bad.stderr  # the traceback names the program's lines
 
 
-def test_stdin_reaches_the_program() -> None:
-    result = run_python("import sys; print(sys.stdin.read().upper())", FAST, stdin="hello")
+def test_stdin_reaches_the_program(run: Run) -> None:
+    result = run("import sys; print(sys.stdin.read().upper())", FAST, stdin="hello")
     assert result.stdout == "HELLO\n"
 
 
+# CPU limits are rlimits, applied alike whichever way the run was launched: one path suffices.
 def test_infinite_loop_hits_the_cpu_limit() -> None:
-    result = run_python("while True:\n    pass\n", FAST)
+    result = run_python("while True:\n    pass\n", CPU_BOUND)
     assert result.status == "timeout"
     assert "CPU" in result.detail
-    assert result.seconds < FAST.wall_seconds
+    assert result.cpu_seconds is not None and 0.3 <= result.cpu_seconds < 2.5  # VMs: steal time
 
 
 def test_cpu_limit_holds_when_sigxcpu_is_ignored() -> None:
     code = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass\n"
-    result = run_python(code, SandboxLimits(cpu_seconds=1, wall_seconds=5, memory_mb=256))
+    result = run_python(code, CPU_BOUND)
     assert result.status == "timeout"
     assert result.returncode == -9
 
 
-def test_sleeping_program_hits_the_wall_limit() -> None:
-    result = run_python("import time\ntime.sleep(60)\n", SandboxLimits(wall_seconds=1, memory_mb=256))
+def test_sleeping_program_hits_the_wall_limit(run: Run) -> None:
+    result = run("import time\ntime.sleep(60)\n", SandboxLimits(wall_seconds=1, memory_mb=256))
     assert result.status == "timeout"
     assert result.returncode is None
     assert 1.0 <= result.seconds < 3.0
 
 
-def test_fork_bomb_is_contained(plan: IsolationPlan) -> None:
+def test_fork_bomb_is_contained(run: Run, plan: IsolationPlan) -> None:
     started = time.monotonic()
-    result = run_python(FORK_BOMB, SandboxLimits(cpu_seconds=2, wall_seconds=2, memory_mb=256, max_processes=16))
+    result = run(FORK_BOMB, SandboxLimits(cpu_seconds=2, wall_seconds=2, memory_mb=256, max_processes=16))
     assert result.status == "timeout"
     assert time.monotonic() - started < 5
-    assert run_python("print('still fine')", FAST).stdout == "still fine\n"
+    assert run("print('still fine')", FAST).stdout == "still fine\n"
 
 
-def test_fork_bomb_hits_the_process_limit(plan: IsolationPlan) -> None:
+def test_fork_bomb_hits_the_process_limit(run: Run, plan: IsolationPlan) -> None:
     if not plan.drop_uid and not plan.user_namespace:
         pytest.skip("RLIMIT_NPROC is not enforced for root without a sandbox uid")
-    result = run_python("import os\nwhile True:\n    os.fork()\n", FAST)
+    result = run("import os\nwhile True:\n    os.fork()\n", FAST)
     assert result.status == "failed"
     assert "BlockingIOError" in result.stderr
 
 
-def test_memory_bomb_reports_memory() -> None:
-    result = run_python("data = bytearray(8 * 1024**3)\n", FAST)
+def test_memory_bomb_reports_memory(run: Run) -> None:
+    result = run("data = bytearray(8 * 1024**3)\n", FAST)
     assert result.status == "memory"
     assert "MemoryError" in result.stderr
-    growing = run_python("chunks = []\nwhile True:\n    chunks.append(' ' * 10**7)\n", FAST)
+    growing = run("chunks = []\nwhile True:\n    chunks.append(' ' * 10**7)\n", FAST)
     assert growing.status == "memory"
 
 
-def test_writing_outside_its_directory_fails(plan: IsolationPlan, tmp_path) -> None:
+def test_writing_outside_its_directory_fails(run: Run, plan: IsolationPlan, tmp_path) -> None:
     if not (plan.drop_uid or plan.mount_namespace):
         pytest.skip("rlimits-only: the program may write wherever we may")
     outside = tmp_path / "escaped.txt"
@@ -104,7 +105,7 @@ for path in ({str(outside)!r}, {shared_tmp!r}, "/etc/ratchet-escape"):
     except OSError as error:
         print(type(error).__name__)
 """
-    result = run_python(code, FAST)
+    result = run(code, FAST)
     assert result.status == "passed", result.stderr
     workdir = result.stdout.splitlines()[0]
     assert not outside.exists()
@@ -114,80 +115,80 @@ for path in ({str(outside)!r}, {shared_tmp!r}, "/etc/ratchet-escape"):
     assert not os.path.exists(workdir)  # the work directory is removed afterwards
 
 
-def test_network_is_unreachable(plan: IsolationPlan) -> None:
+def test_network_is_unreachable(run: Run, plan: IsolationPlan) -> None:
     if "netns" not in plan.namespaces:
         pytest.skip("no network namespace on this machine")
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(0.5)
         port = server.getsockname()[1]
         code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
-        result = run_python(code, FAST)
+        result = run(code, FAST)
         with pytest.raises(TimeoutError):
             server.accept()  # nothing reached the harness's listening socket
     assert result.status == "failed"
     assert "OSError" in result.stderr or "Error" in result.stderr.splitlines()[-1]
-    outside = run_python("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)\n", FAST)
+    outside = run("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)\n", FAST)
     assert outside.status == "failed"
 
 
-def test_killing_the_harness_fails(plan: IsolationPlan) -> None:
+def test_killing_the_harness_fails(run: Run, plan: IsolationPlan) -> None:
     if not (plan.drop_uid or plan.pid_namespace):
         pytest.skip("rlimits-only: the program runs as our uid and could signal us")
-    result = run_python(f"import os, signal\nos.kill({os.getpid()}, signal.SIGKILL)\n", FAST)
+    result = run(f"import os, signal\nos.kill({os.getpid()}, signal.SIGKILL)\n", FAST)
     assert result.status == "failed"
     assert "ProcessLookupError" in result.stderr or "PermissionError" in result.stderr
 
 
-def test_killing_its_parent_and_group_is_contained(plan: IsolationPlan) -> None:
+def test_killing_its_parent_and_group_is_contained(run: Run, plan: IsolationPlan) -> None:
     if not (plan.drop_uid or plan.pid_namespace):
         pytest.skip("rlimits-only: the program runs as our uid and could signal us")
-    parent = run_python("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint('alive')\n", FAST)
+    parent = run("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint('alive')\n", FAST)
     assert parent.status in ("failed", "passed")  # refused, or ignored by a namespace's init
     assert "sandbox ended without reporting" not in parent.detail  # the supervisor survived
-    everyone = run_python("import os, signal\nos.kill(-1, signal.SIGKILL)\nos.killpg(0, signal.SIGKILL)\n", FAST)
+    everyone = run("import os, signal\nos.kill(-1, signal.SIGKILL)\nos.killpg(0, signal.SIGKILL)\n", FAST)
     assert everyone.status in ("failed", "crashed")
     assert everyone.returncode in (1, -9)
-    assert run_python("print('pool still fine')", FAST).passed
+    assert run("print('pool still fine')", FAST).passed
 
 
-def test_leftover_processes_are_killed() -> None:
+def test_leftover_processes_are_killed(run: Run) -> None:
     marker = f"ratchet-leftover-{uuid.uuid4().hex}"
     code = f"""
 import subprocess, sys
 subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)  # {marker}"], start_new_session=True)
 print("spawned")
 """
-    result = run_python(code, FAST)
+    result = run(code, FAST)
     assert result.status == "passed", result.stderr
     time.sleep(0.2)
     assert not [line for line in process_cmdlines() if marker in line]
 
 
-def test_segfault_and_abort_are_crashes() -> None:
-    segfault = run_python("import ctypes\nctypes.string_at(0)\n", FAST)
+def test_segfault_and_abort_are_crashes(run: Run) -> None:
+    segfault = run("import ctypes\nctypes.string_at(0)\n", FAST)
     assert (segfault.status, segfault.returncode) == ("crashed", -11)
     assert "main.py" in segfault.stderr  # faulthandler's Python traceback
-    aborted = run_python("import os\nos.abort()\n", FAST)
+    aborted = run("import os\nos.abort()\n", FAST)
     assert (aborted.status, aborted.returncode) == ("crashed", -6)
 
 
-def test_huge_output_is_truncated() -> None:
+def test_huge_output_is_truncated(run: Run) -> None:
     code = "import sys\nsys.stdout.write('x' * 5_000_000 + 'END')\nsys.stderr.write('e' * 100_000)\n"
-    result = run_python(code, SandboxLimits(wall_seconds=15, memory_mb=256, output_bytes=2_000))
+    result = run(code, SandboxLimits(wall_seconds=15, memory_mb=256, output_bytes=2_000))
     assert result.status == "passed"
     assert result.stdout.endswith("xEND") and len(result.stdout) < 2_100
     assert "earlier bytes cut" in result.stdout and len(result.stderr) < 2_100
 
 
-def test_file_size_limit() -> None:
+def test_file_size_limit(run: Run) -> None:
     limits = SandboxLimits(wall_seconds=5, memory_mb=256, file_size_mb=1)
-    result = run_python("open('big', 'wb').write(b'x' * 3 * 1024 * 1024)\n", limits)
+    result = run("open('big', 'wb').write(b'x' * 3 * 1024 * 1024)\n", limits)
     assert result.status == "failed"
     assert "File too large" in result.stderr
 
 
-def test_no_sandbox_directory_is_left_behind() -> None:
+def test_no_sandbox_directory_is_left_behind(run: Run) -> None:
     before = sandbox_dirs()
-    run_python("open('x', 'w').write('y')", FAST)
-    run_python("while True:\n    pass\n", FAST)
+    run("open('x', 'w').write('y')", FAST)
+    run("import time\ntime.sleep(10)\n", SandboxLimits(wall_seconds=0.5, memory_mb=256))
     assert sandbox_dirs() - before == set()

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import os
-import shutil
 import stat
+import time
+import uuid
 
 import pytest
 
-from ratchet.sandbox import IsolationPlan, run_python
-from ratchet.sandbox.isolation import NAMESPACE_FLAGS, NAMESPACES, RLIMITS_ONLY, UidLeases, plan_masks
+from ratchet.sandbox import IsolationPlan, SandboxLimits, run_python
+from ratchet.sandbox.isolation import NAMESPACES, RLIMITS_ONLY, USER_NAMESPACES, UidLeases, can_enter, plan_masks
 
-from .conftest import FAST
+from .conftest import FAST, process_cmdlines
 
-ROOT_WITH_UNSHARE = os.geteuid() == 0 and shutil.which("unshare") is not None
+ROOT_WITH_NAMESPACES = os.geteuid() == 0 and can_enter(NAMESPACES)
 
 
-@pytest.mark.skipif(not ROOT_WITH_UNSHARE, reason="needs root and util-linux unshare")
+@pytest.mark.skipif(not ROOT_WITH_NAMESPACES, reason="needs root and namespaces")
 def test_root_gets_namespaces_and_its_own_uid(plan: IsolationPlan) -> None:
     assert plan.drop_uid and set(NAMESPACES) <= set(plan.namespaces)
     result = run_python("import os\nprint(os.getuid(), os.getpid())\n", FAST)
@@ -27,17 +28,27 @@ def test_root_gets_namespaces_and_its_own_uid(plan: IsolationPlan) -> None:
 
 
 def test_rlimits_only_fallback_still_limits() -> None:
-    loop = run_python("while True:\n    pass\n", FAST, isolation=RLIMITS_ONLY)
-    assert (loop.status, loop.isolation) == ("timeout", "rlimits-only")
+    sleeper = run_python("import time\ntime.sleep(10)\n", SandboxLimits(wall_seconds=0.5, memory_mb=256), isolation=RLIMITS_ONLY)
+    assert (sleeper.status, sleeper.isolation) == ("timeout", "rlimits-only")
     memory = run_python("data = bytearray(8 * 1024**3)\n", FAST, isolation=RLIMITS_ONLY)
     assert memory.status == "memory"
     assert run_python("print('hi')", FAST, isolation=RLIMITS_ONLY).stdout == "hi\n"
 
 
-@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux unshare")
+def test_rlimits_only_still_kills_setsid_daemons() -> None:
+    marker = f"ratchet-leftover-{uuid.uuid4().hex}"
+    code = f"""
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)  # {marker}"], start_new_session=True)
+"""
+    assert run_python(code, FAST, isolation=RLIMITS_ONLY).passed
+    time.sleep(0.2)
+    assert not [line for line in process_cmdlines() if marker in line]
+
+
+@pytest.mark.skipif(not can_enter(USER_NAMESPACES.namespaces), reason="no user namespaces here")
 def test_user_namespace_fallback_drops_capabilities() -> None:
-    unshare = shutil.which("unshare") or "unshare"
-    plan = IsolationPlan((unshare, "--user", "--map-root-user", *NAMESPACE_FLAGS), ("userns", *NAMESPACES))
+    plan = USER_NAMESPACES
     probe = run_python("print(1)", FAST, isolation=plan)
     if probe.status != "passed":
         pytest.skip(f"user namespaces unavailable here: {probe.stderr[-200:]}")

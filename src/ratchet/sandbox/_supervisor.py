@@ -1,27 +1,36 @@
-"""The sandbox supervisor: a separate process that runs model-written code, never the harness.
+"""The sandbox's own processes: everything here runs outside the harness, never inside it.
 
-The harness starts it as `python -I -S _supervisor.py CONFIG` (CONFIG: marshal, in hex), inside fresh namespaces
-when they are available (then it is the pid namespace's init). It
+One run is a small process tree:
 
-1. hardens the filesystem view (only inside a mount namespace): directories the sandbox user
-   could not traverse to reach Python are hidden behind a tmpfs that shows only the Python
-   install; the whole tree becomes read-only; /tmp, /var/tmp, /dev/shm and the work directory
-   become small private tmpfs mounts;
-2. forks the program's process, which applies the rlimits, drops to the sandbox uid (or drops
-   its capabilities inside a user namespace), sets no_new_privs and execs Python on main.py;
-3. waits for it until the wall deadline, reaping orphans; kills what it left behind when no
-   pid namespace will (it is a child subreaper, so setsid daemons stay below it); writes one
-   JSON report (how the program ended, the layers in force) to the report fd.
+    leader      setsid; unshare() into fresh namespaces; waits for the supervisor
+    supervisor  init of the new pid namespace: hardens the filesystem view, forks the
+                program, waits for it until the wall deadline, writes one JSON report
+    program     rlimits; its own unprivileged uid (or no capabilities in a user namespace);
+                no_new_privs; then runs main.py as __main__ in this (forked) interpreter
 
-Standard library only, and it never writes to stdout or stderr: those belong to the program.
-Its imports are chosen for start-up time (no json, re or enum): it starts once per run.
+Filesystem hardening, inside the mount namespace: directories the sandbox uid could not
+traverse to reach Python are hidden behind a tmpfs that shows only the Python install; every
+mount becomes read-only; /tmp, /var/tmp, /dev/shm and the work directory become small private
+tmpfs mounts; /proc shows only the sandbox's processes.
+
+Modes (argv[1]):
+    run CONFIG        one run; this process is the leader (CONFIG: marshal, hex)
+    serve FD          fork server: per message on socket FD (config + stdin, stdout, stderr,
+                      report fds) fork a leader and reply with its pid; exit at EOF
+    probe NAME...     exit 0 if these namespaces can be created here
+
+Standard library only; it never writes to stdout or stderr, which belong to the program.
+Imports are chosen for start-up time (no json, re or enum).
 """
 
 from __future__ import annotations
 
+import _signal as signal  # the C module: `signal` would import enum, ~3 ms per start
+import atexit
+import builtins
 import ctypes
 import errno
-import _signal as signal  # the C module: `signal` would import enum, ~3 ms per run
+import faulthandler
 import marshal
 import os
 import resource
@@ -30,17 +39,26 @@ import sys
 import time
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC = 32, 4096, 16384
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 SYS_MOUNT_SETATTR = 442  # the same number on x86_64 and aarch64 (the generic syscall table)
 AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 0x1
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 4, 24, 28
 PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 36, 38
-# noroot + no_setuid_fixup + keep_caps, each locked: an exec'ed ns-root cannot regain capabilities
-LOCKED_SECUREBITS = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x80
+# noroot + no_setuid_fixup + keep_caps (+ no ambient raise), each locked
+LOCKED_SECUREBITS = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-SETUP_FAILED = 127  # the program's process exits with this when it could not exec Python
+CLONE_FLAGS = {
+    "userns": 0x10000000,
+    "netns": 0x40000000,
+    "pidns": 0x20000000,
+    "mntns": 0x00020000,
+    "ipcns": 0x08000000,
+    "utsns": 0x04000000,
+}
+SETUP_FAILED = 127
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 
 
 class WallTime(Exception):
@@ -55,14 +73,38 @@ def _check(result: int, what: str) -> None:
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     encode = lambda text: None if text is None else text.encode()  # noqa: E731
-    _libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
     _check(_libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
 
 
-# ---------------------------------------------------------------- filesystem (root, mount ns)
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as handle:
+        handle.write(text)
 
 
-def expose_python(masks: list[list]) -> None:
+# ---------------------------------------------------------------- namespaces (leader)
+
+
+def enter_namespaces(names: list[str]) -> None:
+    """New namespaces for this process (and, for the pid namespace, for its children)."""
+    if not names:
+        return
+    uid, gid = os.getuid(), os.getgid()
+    flags = 0
+    for name in names:
+        flags |= CLONE_FLAGS[name]
+    _check(_libc.unshare(flags), "unshare " + "+".join(names))
+    if "userns" in names:  # become root of the new user namespace, mapped to ourselves outside
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {uid} 1")
+        _write("/proc/self/gid_map", f"0 {gid} 1")
+    if "mntns" in names:  # nothing we mount may propagate back to the host
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+
+
+# ---------------------------------------------------------------- filesystem (supervisor)
+
+
+def expose_python(masks: list) -> None:
     """Hide each directory the sandbox uid cannot traverse behind a tmpfs holding only the
     entries on the way to Python (bound back from the original), e.g. /root -> /root/.pyenv."""
     kept = {}
@@ -117,13 +159,15 @@ def private_scratch(config: dict, source: bytes) -> None:
 
 
 def harden_filesystem(config: dict, source: bytes) -> list[str]:
+    if "pidns" in config["namespaces"]:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     expose_python(config["masks"])
     layers = ["ro-root"] if make_tree_read_only() else []
     private_scratch(config, source)
     return layers + ["private-tmp"]
 
 
-# ---------------------------------------------------------------- the program's process
+# ---------------------------------------------------------------- the program
 
 
 def drop_capabilities() -> None:
@@ -132,15 +176,14 @@ def drop_capabilities() -> None:
     for capability in range(64):
         _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)  # EINVAL past the last one
     header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
-    data = (ctypes.c_uint32 * 6)()
-    _check(_libc.capset(header, data), "capset")
+    _check(_libc.capset(header, (ctypes.c_uint32 * 6)()), "capset")
 
 
 def become_program(config: dict) -> None:
-    """In the forked child: limit, de-privilege and exec Python on main.py. Never returns."""
+    """In the program's process, before any of its code: limit and de-privilege."""
     for name, (soft, hard) in config["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
-    if config["drop_capabilities"]:
+    if "userns" in config["namespaces"]:
         drop_capabilities()
     uid = config["uid"]
     if uid is not None:
@@ -149,12 +192,60 @@ def become_program(config: dict) -> None:
         os.setresuid(uid, uid, uid)
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     os.chdir(config["workdir"])
-    os.execve(config["python"], [config["python"], *config["python_args"], "main.py"], config["env"])
+    os.environ.clear()
+    os.environ.update(config["env"])
+    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # report fd, sockets, pipes
 
 
-def start_program(config: dict) -> int:
-    """Fork the program's process; raise OSError with its message if it could not exec."""
-    error_r, error_w = os.pipe()  # close-on-exec: EOF means the exec succeeded
+def run_main(path: str, source: bytes) -> None:
+    """Run `source` as `python -I main.py` would, in this freshly forked interpreter; exit."""
+    main = type(sys)("__main__")
+    main.__file__, main.__builtins__ = path, builtins
+    sys.modules["__main__"] = main
+    sys.argv = ["main.py"]
+    faulthandler.enable()  # a segfault prints the Python traceback: the relevant stderr
+    status = 0
+    try:
+        exec(compile(source, path, "exec"), main.__dict__)  # noqa: S102 - the sandboxed program
+    except SystemExit as stop:
+        status = _exit_status(stop.code)
+    except BaseException as error:  # noqa: BLE001 - report it exactly as the interpreter would
+        # Drop our own frame; a SyntaxError from compile() then shows no frames, as in Python.
+        error.__traceback__ = error.__traceback__.tb_next if error.__traceback__ else None
+        sys.excepthook(type(error), error, error.__traceback__)
+        status = 1
+    os._exit(_shut_down(status))
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _shut_down(status: int) -> int:
+    """The interpreter's own finalisation: join threads, run atexit, flush the streams."""
+    threading = sys.modules.get("threading")
+    try:
+        if threading is not None:
+            threading._shutdown()  # type: ignore[attr-defined]
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: BLE001
+        status = status or 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - e.g. the reader went away
+            status = status or 120
+    return status
+
+
+def start_program(config: dict, source: bytes) -> int:
+    """Fork the program's process; raise OSError with its message if its setup failed."""
+    error_r, error_w = os.pipe()  # closed by closerange() once setup is done: EOF means success
     pid = os.fork()
     if pid == 0:
         try:
@@ -162,8 +253,8 @@ def start_program(config: dict) -> int:
             become_program(config)
         except BaseException as error:  # noqa: BLE001 - anything here is a setup failure
             os.write(error_w, f"{type(error).__name__}: {error}".encode()[:4000])
-        finally:
             os._exit(SETUP_FAILED)
+        run_main(os.path.join(config["workdir"], "main.py"), source)
     os.close(error_w)
     message = b""
     while chunk := os.read(error_r, 4096):
@@ -173,6 +264,38 @@ def start_program(config: dict) -> int:
         os.waitpid(pid, 0)
         raise OSError(errno.EPERM, "starting the program failed: " + message.decode(errors="replace"))
     return pid
+
+
+# ---------------------------------------------------------------- supervision
+
+
+def _raise_wall_time(signum: int, frame: object) -> None:
+    raise WallTime
+
+
+def wait_for(pid: int, deadline: float) -> dict:
+    """Wait for the program, reaping orphans (we may be init); kill it at the wall deadline
+    (CLOCK_MONOTONIC is shared with the harness, which waits a little longer as a backstop)."""
+    signal.signal(signal.SIGALRM, _raise_wall_time)
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()))
+    killed = False
+    while True:
+        try:
+            child, status, usage = os.wait4(-1, 0)
+        except WallTime:
+            killed = True
+            os.kill(pid, signal.SIGKILL)
+            continue
+        if child == pid:
+            break
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    return {
+        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "max_rss_kb": usage.ru_maxrss,
+        "killed_for_wall_time": killed,
+    }
 
 
 def kill_descendants() -> None:
@@ -192,7 +315,6 @@ def kill_descendants() -> None:
 
 
 def _parents() -> list[tuple[int, int]]:
-    """(pid, parent pid) of every process we can see."""
     pairs = []
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -205,33 +327,107 @@ def _parents() -> list[tuple[int, int]]:
     return pairs
 
 
-def _raise_wall_time(signum: int, frame: object) -> None:
-    raise WallTime
+def supervise(config: dict) -> None:
+    """The supervisor: set up, run the program, report. Never returns."""
+    report: dict = {"layers": []}
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the program come to us
+    try:
+        with open(os.path.join(config["workdir"], "main.py"), "rb") as handle:
+            source = handle.read()
+        if "mntns" in config["namespaces"]:
+            report["layers"] += harden_filesystem(config, source)
+        if config["uid"] is not None:
+            report["layers"].append("uid")
+        if "userns" in config["namespaces"]:
+            report["layers"].append("no-caps")
+        report["layers"] += ["no-new-privs", "rlimits"]
+        pid = start_program(config, source)
+        _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # a same-uid program (user ns) may not ptrace us
+        report["program"] = wait_for(pid, config["deadline"])
+        if "pidns" not in config["namespaces"]:
+            kill_descendants()
+    except OSError as error:
+        report["error"] = str(error)
+        report["retryable"] = error.errno in (errno.EAGAIN, errno.ENOMEM)
+    os.write(config["report_fd"], to_json(report).encode())
+    os._exit(0)  # as init, our exit kills whatever the program left in the namespace
 
 
-def wait_for(pid: int, config: dict) -> dict:
-    """Wait for the program, reaping orphans (we may be init); kill it at the wall deadline
-    (CLOCK_MONOTONIC is shared with the harness, which waits a little longer as a backstop)."""
-    signal.signal(signal.SIGALRM, _raise_wall_time)
-    signal.setitimer(signal.ITIMER_REAL, max(0.001, config["deadline"] - time.monotonic()))
-    killed = False
+def lead(config: dict) -> None:
+    """The leader: enter the namespaces, fork the supervisor, wait for it. Never returns."""
+    try:
+        enter_namespaces(config["namespaces"])
+        supervisor = os.fork()
+    except OSError as error:
+        failure = {"error": str(error), "retryable": error.errno in (errno.EAGAIN, errno.ENOMEM)}
+        os.write(config["report_fd"], to_json(failure).encode())
+        os._exit(0)
+    if supervisor == 0:
+        supervise(config)
+    os.close(config["report_fd"])  # EOF on the report pipe then means: the supervisor is gone
     while True:
         try:
-            child, status, usage = os.wait4(-1, 0)
-        except WallTime:
-            killed = True
-            os.kill(pid, signal.SIGKILL)
-            continue
-        if child == pid:
+            os.waitpid(supervisor, 0)
             break
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    return {
-        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "max_rss_kb": usage.ru_maxrss,
-        "killed_for_wall_time": killed,
-    }
+        except InterruptedError:
+            continue
+    os._exit(0)
+
+
+def serve(fd: int) -> None:
+    """Fork server: a warm interpreter that forks one leader per request, so a run costs a few
+    forks instead of an interpreter start. Exits when the harness closes its end (also when
+    the harness dies: no PR_SET_PDEATHSIG, which fires when the starting *thread* exits)."""
+    import gc
+    import socket
+
+    server = socket.socket(fileno=fd)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our leaders
+    gc.freeze()  # keep the warm heap shared with the children
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(server, 1 << 18, 4)
+        except OSError:
+            break
+        if not message:
+            break
+        pid = os.fork()
+        if pid == 0:
+            server.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.setsid()
+            for target, source in enumerate(fds[:3]):
+                os.dup2(source, target)
+            config = marshal.loads(bytes.fromhex(message.decode()))
+            config["report_fd"] = fds[3]
+            for source in fds[:3]:
+                os.close(source)
+            lead(config)
+        for source in fds:
+            os.close(source)
+        server.sendall(str(pid).encode())
+    os._exit(0)
+
+
+def probe(names: list[str]) -> int:
+    """0 if a leader could enter these namespaces and its supervisor mount a fresh /proc."""
+    try:
+        enter_namespaces(names)
+        child = os.fork()
+    except OSError:
+        return 1
+    if child == 0:
+        try:
+            if "mntns" in names and "pidns" in names:
+                _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        except OSError:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    return 0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 1
+
+
+# ---------------------------------------------------------------- report encoding
 
 
 def to_json(value: object) -> str:
@@ -254,33 +450,40 @@ def _json_char(char: str) -> str:
     return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
 
 
-def main() -> None:
-    config = marshal.loads(bytes.fromhex(sys.argv[1]))
-    report_fd = config["report_fd"]
-    os.set_inheritable(report_fd, False)
-    report: dict = {"layers": []}
-    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the program come to us
-    try:
-        with open(os.path.join(config["workdir"], "main.py"), "rb") as handle:
-            source = handle.read()
-        if config["mount_namespace"]:
-            report["layers"] += harden_filesystem(config, source)
-        if config["uid"] is not None:
-            report["layers"].append("uid")
-        if config["drop_capabilities"]:
-            report["layers"].append("no-caps")
-        report["layers"] += ["no-new-privs", "rlimits"]
-        pid = start_program(config)
-        _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # a same-uid program (user ns) may not ptrace us
-        report["program"] = wait_for(pid, config)
-        if not config["pid_namespace"]:
-            kill_descendants()
-    except OSError as error:
-        report["error"] = str(error)
-        report["retryable"] = error.errno in (errno.EAGAIN, errno.ENOMEM)
-    os.write(report_fd, to_json(report).encode())
-    os._exit(0)  # as init, our exit kills whatever the program left in the namespace
+def _legacy(encoded: str) -> None:
+    """Harness processes started before the fork server (they are still running evaluations
+    from this tree) call us inside `unshare` with their old config: supervise it as before.
+    TODO(sandbox): remove once no such process can remain."""
+    if encoded.startswith("{"):
+        import json
+
+        config = json.loads(encoded)
+    else:
+        config = marshal.loads(bytes.fromhex(encoded))
+    os.set_inheritable(config["report_fd"], False)
+    config["namespaces"] = (
+        (["userns"] if config.get("drop_capabilities") else [])
+        + (["pidns"] if config.get("pid_namespace") else [])
+        + (["mntns"] if config.get("mount_namespace") else [])
+    )
+    config.setdefault("deadline", time.monotonic() + config.get("wall_seconds", 20.0))
+    supervise(config)
+
+
+def main(argv: list[str]) -> None:
+    mode = argv[1] if len(argv) > 1 else ""
+    if mode == "run":
+        config = marshal.loads(bytes.fromhex(argv[2]))
+        os.set_inheritable(config["report_fd"], False)
+        lead(config)
+    elif mode == "serve":
+        serve(int(argv[2]))
+    elif mode == "probe":
+        sys.exit(probe(argv[2:]))
+    elif mode:
+        _legacy(mode)
+    sys.exit(f"usage: {argv[0]} run CONFIG | serve FD | probe NAMESPACE...")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv)

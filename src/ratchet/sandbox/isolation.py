@@ -2,13 +2,14 @@
 
 Best first:
 
-- `namespaces+uid` (root with util-linux `unshare`): fresh network, pid, mount, IPC and UTS
-  namespaces; the program runs as its own unprivileged uid (so RLIMIT_NPROC holds, and it can
-  neither signal the harness nor write outside its private scratch); the tree is read-only.
-- `userns` (no root, but unprivileged user namespaces): the same namespaces inside a user
-  namespace; the program keeps our uid but loses every capability.
-- `uid` (root without namespaces): the unprivileged uid and rlimits, no network isolation.
-- `rlimits-only`: resource limits and a process group, nothing else.
+- namespaces + own uid (root): fresh network, pid, mount, IPC and UTS namespaces (unshare(2),
+  no external tool); the program runs as a leased unprivileged uid, so RLIMIT_NPROC holds and
+  it can neither signal the harness nor write outside its private scratch; the tree is
+  read-only.
+- user namespace (no root, but unprivileged user namespaces): the same namespaces inside a
+  user namespace; the program keeps our uid but loses every capability.
+- uid only (root without namespaces, e.g. a container without CAP_SYS_ADMIN).
+- rlimits-only: resource limits and a process group, nothing else.
 
 Each run's result names the layers that were actually in force.
 """
@@ -19,7 +20,6 @@ import fcntl
 import functools
 import os
 import pwd
-import shutil
 import signal
 import stat
 import subprocess
@@ -33,17 +33,16 @@ from pathlib import Path
 
 from ratchet.errors import BackendError
 
-NAMESPACE_FLAGS = ("--net", "--pid", "--mount", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc")
+SUPERVISOR = str(Path(__file__).with_name("_supervisor.py"))
 NAMESPACES = ("netns", "pidns", "mntns", "ipcns", "utsns")
 Masks = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
 class IsolationPlan:
-    """How to launch a sandbox: the namespace command prefix, whether to switch uid, and which
+    """How to launch a sandbox: which namespaces to enter, whether to switch uid, and which
     unreadable directories to hide so the sandbox uid can still reach the Python install."""
 
-    unshare: tuple[str, ...] = ()  # command prefix; () runs without namespaces
     namespaces: tuple[str, ...] = ()  # e.g. ("netns", "pidns", ...), with "userns" first if used
     drop_uid: bool = False  # run the program as a leased unprivileged uid (needs root)
     masks: Masks = ()
@@ -67,29 +66,30 @@ class IsolationPlan:
 
 
 RLIMITS_ONLY = IsolationPlan()
+USER_NAMESPACES = IsolationPlan(("userns", *NAMESPACES))
 
 
 @functools.cache
 def detect_isolation() -> IsolationPlan:
     """The strongest plan that works here (probed once per process)."""
-    unshare = shutil.which("unshare") or ("/usr/bin/unshare" if os.path.exists("/usr/bin/unshare") else None)
     root = os.geteuid() == 0
     essential = interpreter_paths()
     masks, unreachable = plan_masks([*essential, *import_paths()])
     reachable = not set(essential) & set(unreachable)  # an unreadable extra sys.path entry is no bar
-    if unshare and root and reachable and _works([unshare, *NAMESPACE_FLAGS]):
-        return IsolationPlan((unshare, *NAMESPACE_FLAGS), NAMESPACES, drop_uid=True, masks=masks)
-    user_flags = (unshare or "", "--user", "--map-root-user", *NAMESPACE_FLAGS)
-    if unshare and _works(list(user_flags)):
-        return IsolationPlan(user_flags, ("userns", *NAMESPACES))
+    if root and reachable and can_enter(NAMESPACES):
+        return IsolationPlan(NAMESPACES, drop_uid=True, masks=masks)
+    if can_enter(USER_NAMESPACES.namespaces):
+        return USER_NAMESPACES
     if root and not masks and reachable:
         return IsolationPlan(drop_uid=True)
     return RLIMITS_ONLY
 
 
-def _works(command: list[str]) -> bool:
+def can_enter(namespaces: Iterable[str]) -> bool:
+    """Whether a sandbox leader can create these namespaces here (asks a real supervisor)."""
+    command = [sys.executable, "-I", "-S", SUPERVISOR, "probe", *namespaces]
     try:
-        done = subprocess.run([*command, "true"], capture_output=True, timeout=10, check=False)
+        done = subprocess.run(command, capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0

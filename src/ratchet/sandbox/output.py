@@ -1,18 +1,17 @@
-"""Reading a sandbox's stdout and stderr with bounded memory and a deadline."""
+"""Reading a sandbox's stdout, stderr and report with bounded memory and a deadline."""
 
 from __future__ import annotations
 
 import os
 import selectors
-import subprocess
 import time
 from dataclasses import dataclass, field
 
-# After the supervisor exits, how long output may still trickle in from a leftover process
-# that holds the pipes (only possible without a pid namespace) before we stop listening.
+# After the supervisor is gone (its report pipe closed), how long output may still trickle in
+# from a leftover process that holds the pipes (only possible without a pid namespace).
 _GRACE_SECONDS = 0.2
-_POLL_SECONDS = 0.1
 _CHUNK = 1 << 20
+_REPORT_BYTES = 1 << 20
 
 
 @dataclass
@@ -36,32 +35,40 @@ class OutputTail:
         return marker + kept.decode("utf-8", errors="replace")
 
 
-def collect_output(
-    process: subprocess.Popen, deadline: float, limit: int
-) -> tuple[OutputTail, OutputTail, bool]:
-    """Drain stdout and stderr until both close (or the supervisor is gone) or the deadline
-    passes. Returns (stdout, stderr, deadline_passed); never holds more than ~2*limit each."""
-    assert process.stdout is not None and process.stderr is not None
-    tails = {process.stdout.fileno(): OutputTail(limit), process.stderr.fileno(): OutputTail(limit)}
-    exited_at: float | None = None
+@dataclass(frozen=True)
+class Collected:
+    stdout: OutputTail
+    stderr: OutputTail
+    report: bytes
+    deadline_passed: bool
+
+
+def collect(stdout_fd: int, stderr_fd: int, report_fd: int, deadline: float, limit: int) -> Collected:
+    """Drain the three pipes until all close (or the report closed a grace period ago) or the
+    deadline passes. Never holds more than about 2*limit bytes per stream."""
+    tails = {stdout_fd: OutputTail(limit), stderr_fd: OutputTail(limit)}
+    report = bytearray()
+    ended_at: float | None = None
     with selectors.DefaultSelector() as selector:
-        for fd in tails:
+        for fd in (stdout_fd, stderr_fd, report_fd):
             selector.register(fd, selectors.EVENT_READ)
         while selector.get_map():
             now = time.monotonic()
             if now >= deadline:
-                return *tails.values(), True  # type: ignore[return-value]
-            wait = min(deadline - now, _POLL_SECONDS)
-            if exited_at is not None:
-                wait = min(wait, exited_at + _GRACE_SECONDS - now)
+                return Collected(tails[stdout_fd], tails[stderr_fd], bytes(report), True)
+            wait = deadline - now
+            if ended_at is not None:
+                wait = min(wait, ended_at + _GRACE_SECONDS - now)
                 if wait <= 0:
                     break
             for key, _ in selector.select(wait):
                 data = os.read(key.fd, _CHUNK)
-                if data:
-                    tails[key.fd].add(data)
-                else:
+                if not data:
                     selector.unregister(key.fd)
-            if exited_at is None and process.poll() is not None:
-                exited_at = time.monotonic()
-    return *tails.values(), False  # type: ignore[return-value]
+                    if key.fd == report_fd:
+                        ended_at = time.monotonic()
+                elif key.fd == report_fd:
+                    report += data[: max(0, _REPORT_BYTES - len(report))]
+                else:
+                    tails[key.fd].add(data)
+    return Collected(tails[stdout_fd], tails[stderr_fd], bytes(report), False)

@@ -1,5 +1,6 @@
 """SandboxPool: keep every core busy verifying. Threads only wait; each run is its own
-sandboxed process, so the isolation lives in the subprocess, not in the pool."""
+sandboxed process tree, forked by a warm fork server, so the isolation lives in those
+processes, not in the pool."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from ratchet.errors import UserError
 from ratchet.sandbox.isolation import IsolationPlan, detect_isolation
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.result import SandboxResult
-from ratchet.sandbox.runner import run_python
+from ratchet.sandbox.forkserver import ForkServer
+from ratchet.sandbox.runner import execute
 
 
 class SandboxPool:
@@ -31,10 +33,11 @@ class SandboxPool:
         self.limits = limits
         self.isolation = isolation if isolation is not None else detect_isolation()
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="ratchet-sandbox")
+        self._server = ForkServer()
 
     def submit(self, code: str, limits: SandboxLimits | None = None, *, stdin: str = "") -> Future[SandboxResult]:
         return self._executor.submit(
-            run_python, code, limits or self.limits, stdin=stdin, isolation=self.isolation
+            execute, code, limits or self.limits, stdin=stdin, plan=self.isolation, server=self._server
         )
 
     def map(self, codes: Iterable[str], limits: SandboxLimits | None = None) -> list[SandboxResult]:
@@ -45,6 +48,7 @@ class SandboxPool:
     def close(self) -> None:
         """Wait for the runs in flight; drop those not started."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._server.close()
 
     def __enter__(self) -> SandboxPool:
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import json
 import marshal
 import os
@@ -14,26 +15,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from ratchet.errors import BackendError
-from ratchet.sandbox.isolation import UIDS, IsolationPlan, detect_isolation, kill_processes_of
+from ratchet.sandbox.forkserver import SUPERVISOR_ENV, ForkServer
+from ratchet.sandbox.isolation import SUPERVISOR, UIDS, IsolationPlan, detect_isolation, kill_processes_of
 from ratchet.sandbox.limits import SandboxLimits
-from ratchet.sandbox.output import collect_output
+from ratchet.sandbox.output import Collected, collect
 from ratchet.sandbox.result import ProgramExit, SandboxResult, classify
 
-SUPERVISOR = str(Path(__file__).with_name("_supervisor.py"))
 SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-# -I: ignore PYTHON* variables, user site and the script's directory; faulthandler prints a
-# Python traceback on a segfault, which is the relevant stderr of a crash.
-PROGRAM_PYTHON_ARGS = ("-I", "-X", "faulthandler")
-# The supervisor kills the program at the wall deadline; we kill the supervisor's whole group
-# this much later, in case it is stuck (or, without namespaces, was killed by the program).
+# The supervisor kills the program at the wall deadline; we kill the run's whole process group
+# this much later, in case the supervisor is stuck (or, without namespaces, was killed).
 BACKSTOP_SECONDS = 1.0
 # Big pipes: a program printing megabytes needs fewer round trips through the scheduler.
 PIPE_BYTES = 1 << 20
-_BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 
 def run_python(
@@ -43,16 +40,24 @@ def run_python(
     stdin: str = "",
     isolation: IsolationPlan | None = None,
 ) -> SandboxResult:
-    """Run `code` as the main module of a fresh Python process in a sandbox.
+    """Run `code` as the main module of a Python process in a fresh sandbox.
 
     `isolation` defaults to the strongest plan this machine supports (`detect_isolation()`).
+    Each call starts one supervisor interpreter; `SandboxPool` keeps a warm one instead.
     """
     plan = isolation if isolation is not None else detect_isolation()
+    return execute(code, limits, stdin=stdin, plan=plan, server=None)
+
+
+def execute(
+    code: str, limits: SandboxLimits, *, stdin: str, plan: IsolationPlan, server: ForkServer | None
+) -> SandboxResult:
+    """run_python, launched through `server` when given (else a one-off supervisor process)."""
     with contextlib.ExitStack() as stack:
         uid = stack.enter_context(UIDS.lease()) if plan.drop_uid else None
         workdir = stack.enter_context(_workspace(code, uid, plan))
-        stdin_file = stack.enter_context(_stdin_file(stdin))
-        return _supervise(workdir, uid, plan, limits, stdin_file)
+        stdin_fd = stack.enter_context(_stdin_fd(stdin))
+        return _supervise(workdir, uid, plan, limits, stdin_fd, server)
 
 
 @contextlib.contextmanager
@@ -73,10 +78,12 @@ def _workspace(code: str, uid: int | None, plan: IsolationPlan) -> Iterator[str]
 
 
 @contextlib.contextmanager
-def _stdin_file(text: str) -> Iterator[int | None]:
-    """stdin from an unlinked file, not a pipe: a program that never reads cannot block us."""
+def _stdin_fd(text: str) -> Iterator[int]:
+    """stdin from /dev/null or an unlinked file, never a pipe: a program that does not read
+    cannot block us."""
     if not text:
-        yield subprocess.DEVNULL
+        with open(os.devnull, "rb") as null:
+            yield null.fileno()
         return
     with tempfile.TemporaryFile() as handle:
         handle.write(text.encode("utf-8"))
@@ -85,7 +92,7 @@ def _stdin_file(text: str) -> Iterator[int | None]:
 
 
 def _remove_tree(path: str) -> None:
-    def make_writable_and_retry(function, failed_path, _exc_info) -> None:  # noqa: ANN001
+    def make_writable_and_retry(function: Callable, failed_path: str, _exc_info: object) -> None:
         with contextlib.suppress(OSError):
             os.chmod(os.path.dirname(failed_path), 0o700)
             os.chmod(failed_path, 0o700)
@@ -94,114 +101,116 @@ def _remove_tree(path: str) -> None:
     shutil.rmtree(path, onerror=make_writable_and_retry)
 
 
-def _supervisor_config(
-    workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, report_fd: int, deadline: float
-) -> dict:
+@dataclass(frozen=True)
+class _Pipes:
+    stdout: tuple[int, int]  # (read end, write end)
+    stderr: tuple[int, int]
+    report: tuple[int, int]
+
+    @classmethod
+    def open(cls) -> _Pipes:
+        stdout, stderr, report = os.pipe(), os.pipe(), os.pipe()
+        for read_end, _ in (stdout, stderr):
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(read_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        return cls(stdout, stderr, report)
+
+    def close(self, end: int) -> None:
+        for pair in (self.stdout, self.stderr, self.report):
+            with contextlib.suppress(OSError):
+                os.close(pair[end])
+
+
+def _config(workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, deadline: float) -> dict:
     return {
-        "report_fd": report_fd,
         "workdir": workdir,
         "uid": uid,
-        "mount_namespace": plan.mount_namespace,
-        "pid_namespace": plan.pid_namespace,
-        "drop_capabilities": plan.user_namespace,
+        "namespaces": list(plan.namespaces),
         "masks": [[directory, list(names)] for directory, names in plan.masks],
         "scratch_dirs": list(SCRATCH_DIRS),
         "scratch_mb": limits.scratch_mb,
         "rlimits": limits.rlimits(),
         "deadline": deadline,
-        "python": sys.executable,
-        "python_args": list(PROGRAM_PYTHON_ARGS),
-        "env": {**_BASE_ENV, "HOME": workdir, "TMPDIR": "/tmp"},
+        "env": {**SUPERVISOR_ENV, "HOME": workdir, "TMPDIR": "/tmp"},
     }
 
 
-def _supervise(
-    workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, stdin: int | None
-) -> SandboxResult:
-    report_r, report_w = os.pipe()
-    started = time.monotonic()
-    deadline = started + limits.wall_seconds  # the supervisor enforces it
-    config = _supervisor_config(workdir, uid, plan, limits, report_w, deadline)
-    command = [*plan.unshare, sys.executable, "-I", "-S", SUPERVISOR, marshal.dumps(config).hex()]
+def _launch(config: dict, stdin: int, pipes: _Pipes, workdir: str, server: ForkServer | None) -> tuple[int, Callable[[], object]]:
+    """Start the run's leader; returns (its process group, how to reap it)."""
+    if server is not None:
+        config_hex = marshal.dumps(config).hex()
+        pid = server.spawn(config_hex, stdin, pipes.stdout[1], pipes.stderr[1], pipes.report[1])
+        return pid, lambda: None  # the fork server reaps its own children
+    config = {**config, "report_fd": pipes.report[1]}
     try:
         process = subprocess.Popen(
-            command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(report_w,), start_new_session=True, cwd=workdir, env=_BASE_ENV,
-            pipesize=PIPE_BYTES,
+            [sys.executable, "-I", SUPERVISOR, "run", marshal.dumps(config).hex()],
+            stdin=stdin, stdout=pipes.stdout[1], stderr=pipes.stderr[1], pass_fds=(pipes.report[1],),
+            start_new_session=True, cwd=workdir, env=SUPERVISOR_ENV,
         )
     except OSError as error:
-        os.close(report_r)
         raise BackendError(f"could not start the sandbox: {error}", retryable=error.errno == errno.EAGAIN) from error
-    finally:
-        os.close(report_w)
+    return process.pid, process.wait
+
+
+def _supervise(
+    workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, stdin: int, server: ForkServer | None
+) -> SandboxResult:
+    started = time.monotonic()
+    deadline = started + limits.wall_seconds  # the supervisor enforces it
+    pipes = _Pipes.open()
     try:
-        backstop = deadline + BACKSTOP_SECONDS
-        stdout, stderr, wall_timeout = collect_output(process, backstop, limits.output_bytes)
-        wall_timeout = _wait_or_kill(process, backstop) or wall_timeout
+        group, reap = _launch(_config(workdir, uid, plan, limits, deadline), stdin, pipes, workdir, server)
+    except BaseException:
+        pipes.close(0)
+        raise
     finally:
-        _kill_leftovers(process, plan, uid)
-        report = _read_report(report_r)
-    seconds = time.monotonic() - started
-    if "error" in report and not wall_timeout:
+        pipes.close(1)
+    try:
+        collected = collect(pipes.stdout[0], pipes.stderr[0], pipes.report[0], deadline + BACKSTOP_SECONDS, limits.output_bytes)
+    finally:
+        if not plan.pid_namespace or "collected" not in locals() or collected.deadline_passed:
+            _kill_group(group)  # with a pid namespace, the supervisor's exit already killed all
+        if uid is not None and not plan.pid_namespace:
+            kill_processes_of(uid)
+        reap()
+        pipes.close(0)
+    return _result(collected, plan, limits, time.monotonic() - started)
+
+
+def _kill_group(group: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
+
+
+def _result(collected: Collected, plan: IsolationPlan, limits: SandboxLimits, seconds: float) -> SandboxResult:
+    report = _parse_report(collected.report)
+    if "error" in report and not collected.deadline_passed:
         raise BackendError(f"sandbox setup failed: {report['error']}", retryable=bool(report.get("retryable")))
-    ended = ProgramExit(**report["program"]) if "program" in report else None
-    status, returncode, detail = classify(ended, wall_timeout=wall_timeout, stderr=stderr.text(), limits=limits)
+    ended = ProgramExit(**report["program"]) if isinstance(report.get("program"), dict) else None
+    stderr = collected.stderr.text()
+    status, returncode, detail = classify(ended, wall_timeout=collected.deadline_passed, stderr=stderr, limits=limits)
     layers = report.get("layers")
     return SandboxResult(
         status=status,
         returncode=returncode,
-        stdout=stdout.text(),
-        stderr=stderr.text(),
+        stdout=collected.stdout.text(),
+        stderr=stderr,
         seconds=seconds,
-        isolation=_describe(plan, layers) if layers is not None else plan.describe(),
+        isolation=_describe(plan, layers) if isinstance(layers, list) else plan.describe(),
         detail=detail,
         cpu_seconds=ended.cpu_seconds if ended else None,
     )
 
 
-def _wait_or_kill(process: subprocess.Popen, deadline: float) -> bool:
-    """Wait for the supervisor until the deadline; kill its whole group then. True if killed."""
-    try:
-        process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        return False
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)  # unshare --kill-child takes the namespace down
-        process.wait()
-        return True
-
-
-def _kill_leftovers(process: subprocess.Popen, plan: IsolationPlan, uid: int | None) -> None:
-    """Whatever outlived the supervisor: its process group, and (without a pid namespace to
-    do it for us) every process of the sandbox uid."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait()
-    if uid is not None and not plan.pid_namespace:
-        kill_processes_of(uid)
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-
-
-def _read_report(fd: int) -> dict:
-    os.set_blocking(fd, False)
-    data = b""
-    try:
-        while chunk := os.read(fd, 65_536):
-            data += chunk
-    except BlockingIOError:
-        pass
-    finally:
-        os.close(fd)
+def _parse_report(data: bytes) -> dict:
     try:
         report = json.loads(data) if data else {}
     except ValueError:
-        report = {}
+        return {}
     return report if isinstance(report, dict) else {}
 
 
 def _describe(plan: IsolationPlan, layers: list[str]) -> str:
     names = [*plan.namespaces, *layers]
-    return "rlimits-only" if names == ["no-new-privs", "rlimits"] or names == ["rlimits"] else "+".join(names)
+    return "rlimits-only" if names in (["no-new-privs", "rlimits"], ["rlimits"]) else "+".join(names)

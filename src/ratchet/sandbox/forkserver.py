@@ -1,0 +1,71 @@
+"""The harness side of the fork server: a warm supervisor interpreter, started once, that
+forks one sandbox per request. A run then costs a few forks instead of an interpreter start."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+
+from ratchet.errors import BackendError
+from ratchet.sandbox.isolation import SUPERVISOR
+
+SUPERVISOR_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
+class ForkServer:
+    """Thread-safe; started on first use, restarted once if it died; `close()` stops it.
+    Model-written code never runs in it: it only forks the processes that will run it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self._process: subprocess.Popen | None = None
+
+    def spawn(self, config_hex: str, stdin: int, stdout: int, stderr: int, report: int) -> int:
+        """Start one run; returns the pid of its leader, which is also its process group."""
+        with self._lock:
+            for _ in range(2):
+                server = self._socket or self._start()
+                try:
+                    socket.send_fds(server, [config_hex.encode()], [stdin, stdout, stderr, report])
+                    reply = server.recv(32)
+                except OSError:
+                    reply = b""
+                if reply:
+                    return int(reply)
+                self._stop()  # it died (killed from outside?): one fresh start, then give up
+        raise BackendError("the sandbox fork server failed twice in a row", retryable=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _start(self) -> socket.socket:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", SUPERVISOR, "serve", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=SUPERVISOR_ENV, start_new_session=True, cwd="/",
+            )
+        except OSError as error:
+            ours.close()
+            raise BackendError(f"could not start the sandbox fork server: {error}", retryable=False) from error
+        finally:
+            theirs.close()
+        self._socket = ours
+        return ours
+
+    def _stop(self) -> None:
+        if self._socket is not None:
+            self._socket.close()  # EOF: the server exits
+            self._socket = None
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
