@@ -55,6 +55,9 @@ class Solution:
     #: The completion at the end of each round of a multi-round strategy (self-correction);
     #: the runner judges each with the hidden verifier for the correction analysis.
     round_completions: tuple[str, ...] = ()
+    #: Ids of the stored experiences shown as in-context examples (few-shot from experience);
+    #: their turns are not repeated in `trajectory`, which holds the task's own turns only.
+    exemplar_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Attempt:
             stop_reason=data.get("stop_reason", "done"),
             rounds=data.get("rounds", 1),
             round_completions=tuple(data.get("round_completions", ())),
+            exemplar_ids=tuple(data.get("exemplar_ids", ())),
         )
         return cls(
             data["task_id"], data["sample"], solution, Verdict.from_json(data["verdict"]),

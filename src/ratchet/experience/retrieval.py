@@ -1,0 +1,230 @@
+"""Retrieval of the k most similar successful trajectories: BM25 (bm25s) over a store.
+
+`StoreRetriever` is an `ExemplarSource`. It reads only successful experiences of one collection
+(and one suite, if given), by task text (`by="task"`) or by state window (`by="state"`: one
+document per assistant step of a multi-turn trajectory, keyed by the turns just before it, so an
+agent can ask "what did a successful run do in a state like this one?").
+
+The index grows incrementally: each `retrieve` first reads the rows appended since the last one
+(one indexed query), tokenises only those, and re-indexes the token ids lazily; tokenising, the
+slow part, is never redone. `max_seq` freezes the database at a size, for the growth curve.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ratchet.core import Exemplar, Turn
+from ratchet.experience.experience import DEFAULT_COLLECTION, Experience
+from ratchet.experience.store import ExperienceStore
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _stopwords() -> frozenset[str]:
+    try:
+        from bm25s.stopwords import STOPWORDS_EN
+
+        return frozenset(STOPWORDS_EN)
+    except ImportError:  # pragma: no cover - bm25s is a core dependency
+        return frozenset()
+
+
+STOPWORDS = _stopwords()
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words of two or more characters, English stop words removed."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+
+
+class BM25Index:
+    """BM25 over documents added over time. Tokens are kept as ids against a growing vocabulary,
+    so adding documents tokenises only the new ones; the bm25s matrix is rebuilt on the next
+    search after an addition (a sparse build, linear in the corpus, no Python tokenising)."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._docs: list[np.ndarray] = []
+        self._bm25 = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def add(self, texts: Sequence[str]) -> None:
+        with self._lock:
+            for text in texts:
+                ids = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
+                self._docs.append(np.asarray(ids, dtype=np.int32))
+            self._bm25 = None
+
+    def search(self, query: str, k: int, weights: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Up to k (document position, score) pairs with a positive score, best first.
+        `weights` (one per document) multiplies scores: 0 hides a document."""
+        terms = [t for t in tokenize(query) if t in self.vocab]
+        with self._lock:
+            if not terms or not self._docs:
+                return []
+            bm25 = self._ensure_index()
+            k = min(k, len(self._docs))
+            docs, scores = bm25.retrieve([terms], k=k, show_progress=False, weight_mask=weights,
+                                         n_threads=1)
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+    def _ensure_index(self):  # noqa: ANN202
+        if self._bm25 is None:
+            import bm25s
+            from bm25s.tokenization import Tokenized
+
+            bm25 = bm25s.BM25()
+            bm25.index(Tokenized([d.tolist() for d in self._docs], dict(self.vocab)),
+                       show_progress=False)
+            self._bm25 = bm25
+        return self._bm25
+
+
+@dataclass(frozen=True)
+class _Doc:
+    experience_id: str
+    task_id: str
+    key: str
+    turns: tuple[Turn, ...]
+
+
+class StoreRetriever:
+    """The k best successful trajectories of a collection for a query (an `ExemplarSource`).
+
+    `utility` (exemplar id -> empirical utility, see `ratchet.learn.curation`) turns on exemplar
+    curation at retrieval: candidates are re-ranked by BM25 (scaled to the best candidate) plus
+    `utility_weight` × utility, and those below `min_utility` are never shown.
+    """
+
+    def __init__(
+        self,
+        store: ExperienceStore,
+        *,
+        collection: str = DEFAULT_COLLECTION,
+        suite: str | None = None,
+        by: str = "task",
+        window: int = 4,
+        max_seq: int | None = None,
+        utility: Mapping[str, float] | None = None,
+        utility_weight: float = 1.0,
+        min_utility: float | None = None,
+    ) -> None:
+        if by not in ("task", "state"):
+            raise ValueError(f"by must be 'task' or 'state', got {by!r}")
+        self.store, self.collection, self.suite = store, collection, suite
+        self.by, self.window, self.max_seq = by, window, max_seq
+        self.utility = dict(utility or {})
+        self.utility_weight, self.min_utility = utility_weight, min_utility
+        self.index = BM25Index()
+        self._docs: list[_Doc] = []
+        self._by_task: dict[str, list[int]] = {}
+        self._hidden: np.ndarray | None = None  # documents below min_utility, cached
+        self._last_seq = 0
+        self._lock = threading.RLock()  # refresh and search must see the same documents
+
+    def __len__(self) -> int:
+        self.refresh()
+        return len(self._docs)
+
+    def refresh(self) -> int:
+        """Index the successes appended since the last call; returns how many were added."""
+        with self._lock:
+            if self.max_seq is not None and self._last_seq >= self.max_seq:
+                return 0
+            new = list(self.store.iter(collection=self.collection, suite=self.suite, passed=True,
+                                       after_seq=self._last_seq, max_seq=self.max_seq))
+            if not new:
+                return 0
+            self._last_seq = new[-1].seq
+            docs = [doc for e in new for doc in self._documents(e)]
+            self.index.add([d.key for d in docs])
+            for position, doc in enumerate(docs, start=len(self._docs)):
+                self._by_task.setdefault(doc.task_id, []).append(position)
+            self._docs.extend(docs)
+            self._hidden = None
+            return len(new)
+
+    def _documents(self, experience: Experience) -> list[_Doc]:
+        if self.by == "task":
+            return [_Doc(experience.id, experience.task_id, experience.key, experience.trajectory)]
+        return [
+            _Doc(experience.id, experience.task_id, window_text(turns), turns)
+            for turns in state_windows(experience.trajectory, self.window)
+        ]
+
+    def retrieve(self, query: str, k: int, exclude_task: str | None = None) -> list[Exemplar]:
+        """Up to k exemplars, one per task, never from `exclude_task`, best first."""
+        if k <= 0:
+            return []
+        with self._lock:
+            self.refresh()
+            weights = self._weights(exclude_task)
+            hits = self.index.search(query, k=4 * k + 8, weights=weights)
+            ranked = self._rank(hits)
+        chosen: list[Exemplar] = []
+        seen: set[str] = set()
+        for position, score in ranked:
+            doc = self._docs[position]
+            if doc.task_id in seen:
+                continue
+            seen.add(doc.task_id)
+            chosen.append(Exemplar(doc.experience_id, self.suite or "", doc.task_id, doc.key,
+                                   doc.turns, round(score, 4)))
+            if len(chosen) == k:
+                break
+        return chosen
+
+    def _weights(self, exclude_task: str | None) -> np.ndarray | None:
+        """Zero for the excluded task's documents and for curated-out exemplars, else one."""
+        own = self._by_task.get(exclude_task, []) if exclude_task is not None else []
+        hidden = self._hidden_by_utility()
+        if not own and not hidden.size:
+            return None
+        weights = np.ones(len(self._docs), dtype=np.float32)
+        weights[hidden] = 0.0
+        weights[own] = 0.0
+        return weights
+
+    def _hidden_by_utility(self) -> np.ndarray:
+        if self._hidden is None:
+            low = [] if self.min_utility is None else [
+                i for i, d in enumerate(self._docs)
+                if self.utility.get(d.experience_id, 0.0) < self.min_utility
+            ]
+            self._hidden = np.asarray(low, dtype=np.int64)
+        return self._hidden
+
+    def _rank(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        if not hits or not self.utility:
+            return hits
+        best = max(score for _, score in hits)
+        rescored = [
+            (pos, score / best + self.utility_weight * self.utility.get(self._docs[pos].experience_id, 0.0))
+            for pos, score in hits
+        ]
+        return sorted(rescored, key=lambda item: -item[1])
+
+
+def state_windows(trajectory: Sequence[Turn], window: int) -> list[tuple[Turn, ...]]:
+    """For each assistant turn after the first user turn, the `window` turns before it and the
+    turn itself: what the agent saw and what it did next."""
+    turns = [t for t in trajectory if t.role != "system"]
+    return [
+        tuple(turns[max(0, i - window):i + 1])
+        for i, turn in enumerate(turns)
+        if turn.role == "assistant" and i > 0
+    ]
+
+
+def window_text(turns: Sequence[Turn]) -> str:
+    """The retrieval key of a state window: the observations and actions before the last step."""
+    return "\n".join(t.content for t in turns[:-1])

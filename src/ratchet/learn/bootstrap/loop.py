@@ -1,0 +1,374 @@
+"""Traj-Bootstrap: grow an experience database on train, measure it on held-out tasks as it grows.
+
+`traj_bootstrap(config, suite, model, run_dir) -> BootstrapResult` runs named phases:
+
+1. baseline — the base agent (no exemplars) on dev and test, greedy; and `base_samples`
+   sampled attempts per test task for pass@1..k.
+2. grow — each database (one, or a population under "db" curation, each on its own task order)
+   solves train tasks with exemplars retrieved from itself; every attempt is stored with
+   provenance, successes become retrievable. At each of `checkpoints` steps every database is
+   frozen at its size and evaluated on dev (and test): the growth curve. Under "db" curation the
+   worst database on dev is then replaced by a copy of the best, if the gate accepts.
+3. finalize — the best database on dev is saved as the artifact (under "exemplar" curation only
+   exemplars whose utility is not clearly negative are kept), evaluated on dev and test exactly as
+   `ratchet eval --exemplars` would, and gated against the base agent on dev.
+
+Everything is resumable: train attempts have deterministic ids (the store ignores repeats), each
+evaluation is an ordinary resumable run directory, and `state.json` records finished segments.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ratchet.core import Attempt, SolverView, Suite, Task
+from ratchet.eval.config import EvalConfig
+from ratchet.eval.rundir import RunDir
+from ratchet.eval.runner import EvalResult, evaluate, select_tasks
+from ratchet.experience import (
+    ExperienceStore,
+    StoreRetriever,
+    experience_from_attempt,
+    experience_id,
+    load_exemplar_source,
+    save_database,
+)
+from ratchet.learn.bootstrap.config import BootstrapConfig
+from ratchet.learn.bootstrap.curation import exemplar_utilities, exploit, kept_exemplars
+from ratchet.learn.gate import gate
+from ratchet.models.base import Model, SamplingParams
+from ratchet.solvers.base import Solver
+from ratchet.solvers.fewshot import FewShotSolver
+from ratchet.solvers.sample import SampleSolver
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass
+class BootstrapState:
+    """What survives a restart besides the store and the evaluation run directories."""
+
+    members: list[str]  # the collection each database currently lives in
+    segments_done: int = 0
+    curve: list[dict] = field(default_factory=list)
+    replacements: list[dict] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per phase, summed
+
+    @classmethod
+    def load(cls, path: Path, members: int) -> BootstrapState:
+        if path.exists():
+            return cls(**json.loads(path.read_text()))
+        return cls(members=[f"m{i}.g0" for i in range(members)])
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.__dict__, indent=2))
+        tmp.replace(path)
+
+
+@dataclass
+class _Run:
+    config: BootstrapConfig
+    path: Path
+    suite: Suite
+    model: Model
+    store: ExperienceStore
+    state: BootstrapState
+    progress: Progress | None
+    train: list[Task]
+
+    @property
+    def name(self) -> str:
+        return self.config.run_name()
+
+    def report(self, phase: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(phase, done, total)
+
+    def save(self) -> None:
+        self.state.save(self.path / "state.json")
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Everything the report needs: it is written to result.json and read back from there."""
+
+    config: dict
+    base: dict
+    final: dict
+    curve: list[dict]
+    replacements: list[dict]
+    decision: dict
+    database: str
+    cost: dict
+    curation: dict
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def traj_bootstrap(
+    config: BootstrapConfig, suite: Suite, model: Model, run_dir: Path, progress: Progress | None = None
+) -> BootstrapResult:
+    """Run (or resume) Traj-Bootstrap; returns the result and writes it to run_dir/result.json."""
+    run = _prepare(config, suite, model, Path(run_dir), progress)
+    try:
+        base = _timed(run, "baseline", lambda: baseline_phase(run))
+        _timed(run, "grow", lambda: grow_phase(run))
+        result = _timed(run, "finalize", lambda: finalize_phase(run, base))
+        result.cost["phase_seconds"] = {k: round(v, 1) for k, v in run.state.seconds.items()}
+        (run.path / "result.json").write_text(json.dumps(result.to_json(), indent=2))
+    finally:
+        run.store.close()
+    return result
+
+
+def _prepare(config: BootstrapConfig, suite: Suite, model: Model, path: Path,
+             progress: Progress | None) -> _Run:
+    RunDir(path).write_config(config.to_json(), free_keys=())
+    train = select_tasks(suite, "train", config.train_limit)
+    for split, limit in (("dev", config.dev_limit), ("test", config.test_limit)):
+        select_tasks(suite, split, limit)  # a bad split fails before any work
+    store = ExperienceStore.open(path / "store.sqlite")
+    state = BootstrapState.load(path / "state.json", config.members)
+    return _Run(config, path, suite, model, store, state, progress, train)
+
+
+def _timed(run: _Run, phase: str, body: Callable):  # noqa: ANN202
+    start = time.perf_counter()
+    value = body()
+    run.state.seconds[phase] = run.state.seconds.get(phase, 0.0) + time.perf_counter() - start
+    run.save()
+    return value
+
+
+# -- evaluation helpers -----------------------------------------------------------------------
+def _evaluate(run: _Run, name: str, split: str, solver: Solver, *, label: str,
+              samples: int = 1, params: SamplingParams | None = None) -> EvalResult:
+    c = run.config
+    limit = c.dev_limit if split == "dev" else c.test_limit
+    config = EvalConfig(
+        suite=c.suite, model=c.model, split=split, samples=samples, k=tuple(range(1, samples + 1)),
+        params=params or c.eval_params, solver=label, limit=limit, base_url=c.base_url,
+    )
+    return evaluate(config, run.suite, run.model, solver, RunDir(run.path / "evals" / name),
+                    progress=lambda done, total: run.report(f"{name}", done, total))
+
+
+def task_scores(result: EvalResult) -> dict[str, float]:
+    """Per-task pass (1.0) or fail (0.0) of a one-sample evaluation, for the gate."""
+    return {a.task_id: 1.0 if a.passed else 0.0 for a in result.attempts if a.sample == 0}
+
+
+def _pass1(result: EvalResult) -> float:
+    return round(result.summary["pass_at_k"]["pass@1"], 4)
+
+
+# -- phase 1: the base agent -----------------------------------------------------------------
+def baseline_phase(run: _Run) -> dict:
+    c = run.config
+    solver = SampleSolver()
+    dev = _evaluate(run, "base-dev", "dev", solver, label="sample")
+    test = _evaluate(run, "base-test", "test", solver, label="sample")
+    sampled = _evaluate(run, "base-test-sampled", "test", solver, label="sample",
+                        samples=c.base_samples, params=c.sampled_params)
+    return {
+        "dev_pass@1": _pass1(dev),
+        "test_pass@1": _pass1(test),
+        "test_sampled": {k: round(v, 4) for k, v in sampled.summary["pass_at_k"].items()},
+        "dev_scores": task_scores(dev),
+        "tokens": _eval_tokens(dev, test, sampled),
+    }
+
+
+def _eval_tokens(*results: EvalResult) -> int:
+    return sum(r.summary["tokens_in"] + r.summary["tokens_out"] for r in results)
+
+
+# -- phase 2: growing the databases ------------------------------------------------------------
+def segment_bounds(total_steps: int, checkpoints: int) -> list[int]:
+    """Step counts at which the databases are frozen and evaluated (strictly increasing)."""
+    bounds = sorted({max(1, round(total_steps * (i + 1) / checkpoints)) for i in range(checkpoints)})
+    return [b for b in bounds if b <= total_steps] or [total_steps]
+
+
+def task_order(train: Sequence[Task], seed: int, member: int, iteration: int) -> list[Task]:
+    """Member `member`'s order of the train tasks in pass `iteration` (seeded, reproducible)."""
+    order = list(train)
+    random.Random(f"{seed}/{member}/{iteration}").shuffle(order)
+    return order
+
+
+def grow_phase(run: _Run) -> None:
+    c = run.config
+    total = c.iterations * len(run.train)
+    bounds = segment_bounds(total, c.checkpoints) if total else []
+    start = 0 if run.state.segments_done == 0 else bounds[run.state.segments_done - 1]
+    for segment in range(run.state.segments_done, len(bounds)):
+        for member in range(c.members):
+            _grow_member(run, member, start, bounds[segment], total)
+        _checkpoint(run, segment)
+        run.state.segments_done = segment + 1
+        run.save()
+        start = bounds[segment]
+
+
+def _retriever(run: _Run, collection: str, max_seq: int | None = None) -> StoreRetriever:
+    """The database's exemplar source; under "exemplar" curation, ranked and filtered by the
+    utilities measured on its own train attempts so far."""
+    c = run.config
+    kwargs: dict = {}
+    if "exemplar" in c.curation:
+        attempts = run.store.iter(collection=collection, suite=run.suite.name, max_seq=max_seq)
+        utilities = exemplar_utilities(attempts)
+        kwargs = {
+            "utility": {k: u.utility for k, u in utilities.items() if u.uses >= c.min_uses},
+            "utility_weight": c.utility_weight, "min_utility": c.min_utility,
+        }
+    return StoreRetriever(run.store, collection=collection, suite=run.suite.name, max_seq=max_seq, **kwargs)
+
+
+def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> None:
+    c = run.config
+    collection = run.state.members[member]
+    retriever = _retriever(run, collection)
+    solver = FewShotSolver(retriever, c.shots)
+    view = SolverView(run.suite)
+    done_ids = run.store.ids(collection)
+    tag = f"{run.name}/m{member}"
+    phase = f"grow m{member}" if c.members > 1 else "grow"
+    for step in range(start, stop):
+        iteration, position = divmod(step, len(run.train))
+        task = task_order(run.train, c.seed, member, iteration)[position]
+        run.report(phase, step, total)
+        if experience_id(tag, iteration, task.id, 0) in done_ids:
+            continue  # stored before a restart
+        params = c.train_params.for_sample(iteration)
+        solution = solver.solve(task, view, run.model, params)
+        verdict = run.suite.verify(task, solution.completion)
+        attempt = Attempt(task.id, 0, solution, verdict, solver.name)
+        run.store.add([experience_from_attempt(
+            attempt, suite=run.suite.name, key=task.prompt, model=c.model, run=tag,
+            iteration=iteration, collection=collection,
+        )])
+    run.report(phase, stop, total)
+
+
+def _checkpoint(run: _Run, segment: int) -> None:
+    """Freeze every database at its size, evaluate it on dev (and test), then exploit."""
+    c = run.config
+    dev_scores = []
+    for member, collection in enumerate(run.state.members):
+        max_seq = run.store.last_seq(collection)
+        solver = FewShotSolver(_retriever(run, collection, max_seq), c.shots)
+        label = f"fewshot-k{c.shots}:{collection}@{max_seq}"
+        dev = _evaluate(run, f"s{segment}-m{member}-dev", "dev", solver, label=label)
+        test = (_evaluate(run, f"s{segment}-m{member}-test", "test", solver, label=label)
+                if c.curve_on_test else None)
+        dev_scores.append(task_scores(dev))
+        counts = run.store.collections().get(collection, {})
+        _record_point(run, segment, member, collection, max_seq, counts, dev, test)
+    if "db" in c.curation:
+        _exploit(run, segment, dev_scores)
+
+
+def _record_point(run: _Run, segment: int, member: int, collection: str, max_seq: int,
+                  counts: dict, dev: EvalResult, test: EvalResult | None) -> None:
+    point = {
+        "segment": segment, "member": member, "collection": collection, "max_seq": max_seq,
+        "db_size": counts.get("successes", 0), "tasks_solved": counts.get("tasks_solved", 0),
+        "experiences": counts.get("experiences", 0),
+        "dev_pass@1": _pass1(dev), "test_pass@1": _pass1(test) if test else None,
+    }
+    run.state.curve = [p for p in run.state.curve
+                       if (p["segment"], p["member"]) != (segment, member)] + [point]
+
+
+def _exploit(run: _Run, segment: int, dev_scores: list[dict[str, float]]) -> None:
+    replacement = exploit(dev_scores, run.config.pbt_level)
+    if replacement is None:
+        return
+    event = {"segment": segment, **replacement.to_json(), "copied": 0}
+    if replacement.decision.accept:
+        target = f"m{replacement.worst}.g{segment + 1}"
+        event["copied"] = run.store.copy_collection(run.state.members[replacement.best], target)
+        event["from"], event["to"] = run.state.members[replacement.best], target
+        run.state.members[replacement.worst] = target
+    run.state.replacements = [e for e in run.state.replacements if e["segment"] != segment] + [event]
+
+
+# -- phase 3: the artifact ---------------------------------------------------------------------
+def best_member(run: _Run) -> int:
+    """The database with the best dev score at the last checkpoint (lowest index on ties)."""
+    last = max((p["segment"] for p in run.state.curve), default=None)
+    points = [p for p in run.state.curve if p["segment"] == last]
+    if not points:
+        return 0
+    return max(points, key=lambda p: (p["dev_pass@1"], -p["member"]))["member"]
+
+
+def _save_artifact(run: _Run, collection: str) -> tuple[Path, dict]:
+    c = run.config
+    path = run.path / "database.sqlite"
+    info: dict = {"collection": collection}
+    keep = None
+    if "exemplar" in c.curation:
+        attempts = list(run.store.iter(collection=collection, suite=run.suite.name))
+        utilities = exemplar_utilities(attempts)
+        successes = {a.id for a in attempts if a.passed}
+        kept = kept_exemplars(successes, utilities, min_uses=c.min_uses, min_utility=c.min_utility)
+        keep = {a.id for a in attempts} - (successes - kept)
+        ranked = sorted(utilities.values(), key=lambda u: -u.utility)
+        info.update(successes=len(successes), kept=len(kept), dropped=sorted(successes - kept),
+                    utilities=[u.to_json() for u in ranked[:50]])
+    save_database(run.store, collection, path, keep_ids=keep)
+    return path, info
+
+
+def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
+    c = run.config
+    member = best_member(run)
+    path, curation = _save_artifact(run, run.state.members[member])
+    source = load_exemplar_source(path, suite=run.suite.name)
+    solver = FewShotSolver(source, c.shots)
+    label = f"fewshot-k{c.shots}:database.sqlite"
+    dev = _evaluate(run, "final-dev", "dev", solver, label=label)
+    test = _evaluate(run, "final-test", "test", solver, label=label)
+    source.store.close()
+    decision = gate(base["dev_scores"], task_scores(dev), c.gate_level)
+    final = {"member": member, "dev_pass@1": _pass1(dev), "test_pass@1": _pass1(test),
+             "tokens": _eval_tokens(dev, test)}
+    result = BootstrapResult(
+        config=c.to_json(), base={k: v for k, v in base.items() if k != "dev_scores"},
+        final=final, curve=run.state.curve, replacements=run.state.replacements,
+        decision={**decision.to_json(), "kept": decision.accept}, database=str(path),
+        cost=_grow_cost(run), curation=curation,
+    )
+    return result
+
+
+def _grow_cost(run: _Run) -> dict:
+    """Tokens and time spent growing the databases: this run's train attempts, each counted once
+    (a database copied by the exploit step holds the same ids again)."""
+    seen: set[str] = set()
+    prompt = completion = successes = 0
+    seconds = 0.0
+    for experience in run.store.iter(collection=None):
+        if not experience.run.startswith(f"{run.name}/m") or experience.id in seen:
+            continue
+        seen.add(experience.id)
+        successes += int(experience.passed)
+        prompt += experience.prompt_tokens
+        completion += experience.completion_tokens
+        seconds += experience.seconds
+    return {
+        "train_attempts": len(seen), "train_successes": successes,
+        "prompt_tokens": prompt, "completion_tokens": completion,
+        "generation_seconds": round(seconds, 2),
+        "phase_seconds": {k: round(v, 1) for k, v in run.state.seconds.items()},
+    }
