@@ -2,9 +2,9 @@ import pytest
 
 from ratchet.core import Split, SolverView
 from ratchet.errors import UserError
-from ratchet.models import SamplingParams, ScriptedModel
+from ratchet.models import Completion, SamplingParams, ScriptedModel, TokenLogprob
 from ratchet.solvers import BestOfN, Gated, check_solver
-from ratchet.solvers.gated import mean_margin
+from ratchet.solvers.gated import low_margin
 from tests.solvers.fakes import LogprobModel, NoLogprobModel, VisibleAdditionSuite
 from tests.toy import AdditionSuite
 
@@ -52,11 +52,14 @@ def test_best_of_n_refuses_what_it_cannot_rank():
 
 # --- gated ---------------------------------------------------------------------------------
 
-def test_margin_is_the_mean_gap_between_the_top_two_tokens():
+def test_confidence_is_the_mean_margin_of_the_least_sure_tokens():
     model = LogprobModel(["a b"], {"a b": (0.0, -100.0)})
     completion = model.complete([{"role": "user", "content": "x"}], SamplingParams(logprobs=2))
-    assert mean_margin(completion) == pytest.approx(1.0)
-    assert mean_margin(ScriptedModel(["a"]).complete([{"role": "user", "content": "x"}], PARAMS)) is None
+    assert low_margin(completion) == pytest.approx(1.0)
+    sure, unsure = TokenLogprob("x", 0.0, (("x", 0.0),)), TokenLogprob("y", -0.69, (("y", -0.69), ("z", -0.7)))
+    mixed = Completion("text", logprobs=(sure,) * 18 + (unsure,) * 2)
+    assert low_margin(mixed) == pytest.approx(0.0, abs=0.01)  # the two hard choices decide
+    assert low_margin(ScriptedModel(["a"]).complete([{"role": "user", "content": "x"}], PARAMS)) is None
 
 
 def test_a_confident_first_answer_is_left_alone():

@@ -39,9 +39,9 @@ def strategy_spec(strategy: str, *, max_rounds=None, n_votes=None, tau=None, gat
 
 
 def run_dir_name(config: EvalConfig) -> str:
-    """`config.run_name()` with the strategy spec made path-friendly (no ':' ',' '=')."""
-    slug = config.solver.replace(":", "_").replace(",", "_").replace("=", "-")
-    return config.run_name().replace(config.solver, slug)
+    from ratchet.analysis.compare import run_dir_name as name
+
+    return name(config)
 
 
 def eval_command(
@@ -129,5 +129,21 @@ def print_result(result: EvalResult) -> None:
     table.add_row("verdicts", ", ".join(f"{k}={v}" for k, v in sorted(s["statuses"].items())))
     for level, row in s.get("pass@1_by_difficulty", {}).items():
         table.add_row(f"pass@1, difficulty {level}", f"{100 * row['pass@1']:.1f}% of {row['tasks']}")
+    _add_correction_rows(table, result)
     console.print(table)
     console.print(f"run directory: {result.run_dir.path}")
+
+
+def _add_correction_rows(table: Table, result: EvalResult) -> None:
+    """For a multi-round strategy: round 1 against the final answer, and why the loops stopped."""
+    from ratchet.analysis.correction import correction_stats, stop_reasons
+
+    first = [a for a in result.attempts if a.sample == 0]
+    if not any(a.round_verdicts for a in first):
+        return
+    stats = correction_stats(first)
+    pct = lambda value: "—" if value is None else f"{100 * value:.1f}%"  # noqa: E731
+    table.add_row("Acc1 → Acc2 (Δ)", f"{pct(stats.acc1)} → {pct(stats.acc2)} ({100 * stats.delta:+.1f})")
+    table.add_row("right→wrong / wrong→right", f"{stats.right_wrong} / {stats.wrong_right}")
+    table.add_row("CL / CS", f"{pct(stats.cl)} / {pct(stats.cs)}")
+    table.add_row("stop reasons", ", ".join(f"{k}={v}" for k, v in stop_reasons(first).items()))

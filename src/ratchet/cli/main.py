@@ -19,9 +19,10 @@ err = Console(stderr=True)
 
 
 def _register() -> None:
-    from ratchet.cli import eval_cmd, models_cmd
+    from ratchet.cli import compare_cmd, eval_cmd, models_cmd
 
     app.command("eval")(eval_cmd.eval_command)
+    app.command("compare")(compare_cmd.compare_command)
     app.command("models")(models_cmd.models_command)
     app.command("suites")(models_cmd.suites_command)
     try:

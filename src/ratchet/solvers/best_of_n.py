@@ -38,7 +38,7 @@ class BestOfN:
     def check(self, suite: Suite, model: Model | None) -> None:
         """Refuse a setup that cannot work, before any model call."""
         if self.rank_by == "visible":
-            require_visible_checks("best-of-n (rank_by=visible)", suite)
+            require_visible_checks("best-of-n (rank_by=visible)", suite, instead="best-of-n:rank_by=logprob")
         else:
             require_logprobs("best-of-n (rank_by=logprob)", model)
 

@@ -2,9 +2,11 @@
 
 Intrinsic correction turns right answers wrong about as often as it fixes wrong ones; a gate
 leaves confident answers alone (the idea of ART and IoE). Two gates:
-- `gate="logprob"`: the first answer is drawn with the top-2 token log-probabilities; confidence
-  is the mean over its tokens of the margin p(top token) - p(runner-up). Unsure if below `tau`.
-  Needs a backend that returns log-probabilities.
+- `gate="logprob"`: the first answer is drawn with the top-2 token log-probabilities; each token's
+  margin is p(top token) - p(runner-up), and confidence is the mean margin of the least sure 10%
+  of tokens (an answer is as doubtful as its few hard choices; a mean over every token would be
+  dominated by boilerplate such as a copied signature). Unsure if below `tau`. Needs a backend
+  that returns log-probabilities.
 - `gate="disagreement"`: `n` extra samples are drawn (at temperature 0.8, sharing the response
   cache with self-consistency); confidence is the share of them that agree with the first answer
   (by the vote key: behaviour on visible inputs, or normalised answer). Unsure if below `tau`.
@@ -25,19 +27,29 @@ from ratchet.solvers.trace import check_max_rounds, inner_sample_params, require
 from ratchet.solvers.voting import VisibleChecker
 
 GATES = ("logprob", "disagreement")
-DEFAULT_TAU = {"logprob": 0.9, "disagreement": 0.5}
+DEFAULT_TAU = {"logprob": 0.5, "disagreement": 0.5}
+LEAST_SURE_SHARE = 0.1
 CORRECTORS = ("self-refine", "self-debug", "reflexion")
 
 
-def mean_margin(completion: Completion) -> float | None:
-    """Mean over tokens of p(most likely token) - p(second most likely); None without logprobs."""
+def token_margins(completion: Completion) -> list[float] | None:
+    """p(most likely token) - p(second most likely) at each position; None without logprobs."""
     if not completion.logprobs:
         return None
     margins = []
     for token in completion.logprobs:
         probabilities = sorted((math.exp(lp) for _, lp in token.top), reverse=True) or [math.exp(token.logprob)]
         margins.append(probabilities[0] - (probabilities[1] if len(probabilities) > 1 else 0.0))
-    return sum(margins) / len(margins)
+    return margins
+
+
+def low_margin(completion: Completion, share: float = LEAST_SURE_SHARE) -> float | None:
+    """The mean margin of the least sure `share` of tokens (at least one); None without logprobs."""
+    margins = token_margins(completion)
+    if not margins:
+        return None
+    lowest = sorted(margins)[: max(1, int(len(margins) * share))]
+    return sum(lowest) / len(lowest)
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ class Gated:
         require_logprobs("gated (gate=logprob)", model)
         messages = view.messages(task)
         completion = model.complete(messages, replace(params, logprobs=2))
-        margin = mean_margin(completion)
+        margin = low_margin(completion)
         if margin is None:
             raise UserError(
                 f"model '{model.name}' returned no log-probabilities for the logprob gate: "

@@ -96,11 +96,11 @@ def has_visible_checks(suite: Suite) -> bool:
     return method is not None and method is not SuiteBase.check_visible
 
 
-def require_visible_checks(strategy: str, suite: Suite) -> None:
+def require_visible_checks(strategy: str, suite: Suite, instead: str = "self-refine or self-consistency") -> None:
     if not has_visible_checks(suite):
         raise UserError(
             f"{strategy} needs visible tests, and suite '{suite.name}' has none: "
-            "use self-refine or self-consistency there, or a suite with visible examples (humaneval)"
+            f"use {instead} there, or a suite with visible examples (humaneval)"
         )
 
 

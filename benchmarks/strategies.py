@@ -1,0 +1,77 @@
+"""Figures for issue 4: every self-improvement strategy on HumanEval (test) and gsm (test).
+
+Runs `ratchet compare` in phases, each resumable (rerun the same command and finished strategies
+are read back from their run directories; the response cache replays every model call made
+before). The figures recorded in docs/STRATEGIES.md come from this script.
+
+    python benchmarks/strategies.py                       # every phase, full HumanEval test split
+    python benchmarks/strategies.py --phase humaneval-correct --limit 20
+    python benchmarks/strategies.py --dry-run             # print the commands only
+
+Phases:
+- humaneval-correct: sample and the correcting strategies (self-debug, reflexion, self-refine,
+  gated self-refine) on the HumanEval test split;
+- humaneval-vote: sample, self-consistency, best-of-n (visible checks), adaptive-consistency and
+  plain resampling with 5 samples (the pass@k curve), the costliest phase;
+- gsm: sample, self-refine, gated self-refine, self-consistency and adaptive-consistency on gsm
+  test (no visible tests there, so no self-debug, reflexion or visible best-of-n).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+
+MODEL = "qwen2.5-coder-0.5b-instruct"
+PHASES = {
+    "humaneval-correct": (
+        "humaneval",
+        "sample,self-debug:max_rounds=3,reflexion:max_rounds=3,self-refine:max_rounds=2,"
+        "gated:inner=self-refine;max_rounds=2",
+        [],
+    ),
+    "humaneval-vote": (
+        "humaneval",
+        "sample,self-consistency:n=5,best-of-n:n=5,adaptive-consistency:n=8",
+        ["--resample", "5"],
+    ),
+    "gsm": (
+        "gsm",
+        "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,self-consistency:n=5,"
+        "adaptive-consistency:n=8",
+        [],
+    ),
+}
+
+
+def command(phase: str, limit: int | None, runs: str, model: str) -> list[str]:
+    suite, strategies, extra = PHASES[phase]
+    args = ["ratchet", "compare", "--suite", suite, "--split", "test", "--model", model,
+            "--strategies", strategies, "--runs", runs, *extra]
+    return args + (["--limit", str(limit)] if limit else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--phase", choices=[*PHASES, "all"], default="all")
+    parser.add_argument("--limit", type=int, default=None, help="first N tasks of each test split")
+    parser.add_argument("--gsm-limit", type=int, default=40, help="first N gsm test tasks (1200 in all)")
+    parser.add_argument("--runs", default="runs/bench")
+    parser.add_argument("--model", default=MODEL)
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args(argv)
+    phases = list(PHASES) if args.phase == "all" else [args.phase]
+    status = 0
+    for phase in phases:
+        limit = args.gsm_limit if phase == "gsm" else args.limit
+        cmd = command(phase, limit, args.runs, args.model)
+        print("$", shlex.join(cmd), flush=True)
+        if not args.dry_run:
+            status = subprocess.run(cmd).returncode or status
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
