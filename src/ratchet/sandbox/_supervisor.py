@@ -198,23 +198,31 @@ def become_program(config: dict) -> None:
 
 
 def run_main(path: str, source: bytes) -> None:
-    """Run `source` as `python -I main.py` would, in this freshly forked interpreter; exit."""
+    """Run `source` as `python -I main.py` would, in this freshly forked interpreter; exit.
+    Whatever the program does (even a raising excepthook), it never returns into our code."""
+    status = 1
+    try:
+        status = _shut_down(_execute_main(path, source))
+    finally:
+        os._exit(status)
+
+
+def _execute_main(path: str, source: bytes) -> int:
     main = type(sys)("__main__")
     main.__file__, main.__builtins__ = path, builtins
     sys.modules["__main__"] = main
     sys.argv = ["main.py"]
     faulthandler.enable()  # a segfault prints the Python traceback: the relevant stderr
-    status = 0
     try:
         exec(compile(source, path, "exec"), main.__dict__)  # noqa: S102 - the sandboxed program
     except SystemExit as stop:
-        status = _exit_status(stop.code)
+        return _exit_status(stop.code)
     except BaseException as error:  # noqa: BLE001 - report it exactly as the interpreter would
         # Drop our own frame; a SyntaxError from compile() then shows no frames, as in Python.
         error.__traceback__ = error.__traceback__.tb_next if error.__traceback__ else None
         sys.excepthook(type(error), error, error.__traceback__)
-        status = 1
-    os._exit(_shut_down(status))
+        return 1
+    return 0
 
 
 def _exit_status(code: object) -> int:
@@ -342,6 +350,7 @@ def supervise(config: dict) -> None:
             report["layers"].append("no-caps")
         report["layers"] += ["no-new-privs", "rlimits"]
         pid = start_program(config, source)
+        _release_stdio()
         _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # a same-uid program (user ns) may not ptrace us
         report["program"] = wait_for(pid, config["deadline"])
         if "pidns" not in config["namespaces"]:
@@ -351,6 +360,15 @@ def supervise(config: dict) -> None:
         report["retryable"] = error.errno in (errno.EAGAIN, errno.ENOMEM)
     os.write(config["report_fd"], to_json(report).encode())
     os._exit(0)  # as init, our exit kills whatever the program left in the namespace
+
+
+def _release_stdio() -> None:
+    """Let go of the program's stdin/stdout/stderr: the harness sees EOF as soon as the
+    program's processes are gone, without waiting for us to be scheduled once more."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
 
 
 def lead(config: dict) -> None:
@@ -365,6 +383,7 @@ def lead(config: dict) -> None:
     if supervisor == 0:
         supervise(config)
     os.close(config["report_fd"])  # EOF on the report pipe then means: the supervisor is gone
+    _release_stdio()
     while True:
         try:
             os.waitpid(supervisor, 0)

@@ -153,6 +153,8 @@ class UidLeases:
 
     def __init__(self, base: int = UID_BASE, count: int = UID_COUNT) -> None:
         self._candidates = range(base, base + count)
+        self._next = 0  # round robin: a uid comes back only after all the others were used,
+        # so processes of its last run (dying after their namespace's init) are long gone
         self._busy: set[int] = set()
         self._lock = threading.Lock()
         self._accounts: frozenset[int] | None = None
@@ -172,7 +174,9 @@ class UidLeases:
         with self._lock:
             if self._accounts is None:
                 self._accounts = frozenset(entry.pw_uid for entry in pwd.getpwall())
-            for uid in self._candidates:
+            count = len(self._candidates)
+            for offset in range(count):
+                uid = self._candidates[(self._next + offset) % count]
                 if uid in self._busy or uid in self._accounts:
                     continue
                 fd = os.open(os.path.join(directory, f"{uid}.lock"), os.O_CREAT | os.O_RDWR, 0o600)
@@ -182,6 +186,7 @@ class UidLeases:
                     os.close(fd)
                     continue
                 self._busy.add(uid)
+                self._next = (self._next + offset + 1) % count
                 return uid, fd
         raise BackendError(f"all {len(self._candidates)} sandbox uids are in use", retryable=True)
 
