@@ -1,0 +1,181 @@
+"""Learning NSR by rounds of deduction and abduction, with a curriculum over input length.
+
+Each round: perceive and parse a batch (deduction), revise every tree whose result is wrong to
+the cheapest tree that yields the label (abduction), then retrain each module on the revised
+trees — programs from the (children values -> value) examples, the parser from the revised
+structures, the perception model from the revised symbols. `fit` returns the learned artifact.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ratchet.nesy.abduction import Revision, abduce
+from ratchet.nesy.data.example import Example
+from ratchet.nesy.gss import Executor, Meaning
+from ratchet.nesy.parser import Parser, ParserConfig, all_trees
+from ratchet.nesy.perception import Options, Perception
+from ratchet.nesy.semantics import N_TYPES, learn_meanings, type_id
+from ratchet.nesy.synthesis import SynthesisConfig
+
+
+@dataclass(frozen=True)
+class NsrConfig:
+    """How NSR learns. Every field is recorded in the model and the run report."""
+
+    rounds_per_stage: int = 3  # at most, per curriculum stage (input length)
+    final_rounds: int = 3  # extra rounds on the whole training set
+    batch_size: int = 1200  # examples per round
+    beam: int = 8  # parses considered per example
+    exhaustive_length: int = 4  # inputs this short also try every possible tree
+    target_accuracy: float = 0.995  # a stage ends once deduction is this accurate on its batch
+    revision_weight: float = 100.0  # nats of parser log-probability one unit of revision outweighs
+    seed: int = 0
+    parser: ParserConfig = field(default_factory=ParserConfig)
+    synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
+
+
+@dataclass(frozen=True)
+class RoundLog:
+    """One round of learning, for the learning curves."""
+
+    round: int
+    stage: int  # longest input in the pool
+    examples: int
+    accuracy: float  # deduction correct before abduction
+    abduced: float  # share of examples for which abduction found a revision
+    programs: int  # symbols with a program
+    seconds: float
+
+
+@dataclass
+class Learned:
+    """The modules as learning leaves them (wrapped into an `NsrModel` by the caller)."""
+
+    perception: Perception
+    parser: Parser
+    meanings: tuple[Meaning, ...]
+    history: list[RoundLog]
+
+
+Progress = Callable[[RoundLog], None]
+
+
+def _candidates(parser: Parser, sentences: list[tuple], config: NsrConfig) -> list[list[tuple[tuple, float]]]:
+    """Beam parses plus, for short inputs, every other tree scored by the parser."""
+    beams = parser.beam(sentences, config.beam)
+    extra: list[tuple[int, tuple]] = []
+    for i, (syms, _) in enumerate(sentences):
+        if 1 < len(syms) <= config.exhaustive_length:
+            have = {h for h, _ in beams[i]}
+            extra += [(i, h) for h in all_trees(len(syms)) if h not in have]
+    scores = parser.score([(*sentences[i], h) for i, h in extra])
+    for (i, h), s in zip(extra, scores):
+        beams[i].append((h, s))
+    return [sorted(b, key=lambda c: -c[1]) for b in beams]
+
+
+def deduce_and_abduce(
+    symbols: list[tuple[int, ...]],
+    options: list[Options] | None,
+    targets: Sequence,
+    parser: Parser,
+    meanings: tuple[Meaning, ...],
+    config: NsrConfig,
+) -> tuple[list[Revision | None], list[bool]]:
+    """For each example: was the parser's best tree right, and the cheapest revised tree."""
+    executor = Executor(meanings)
+    types = [type_id(m) for m in meanings]
+    sentences = [(s, tuple(types[x] for x in s)) for s in symbols]
+    candidates = _candidates(parser, sentences, config)
+    revisions: list[Revision | None] = []
+    correct: list[bool] = []
+    for i, (syms, target) in enumerate(zip(symbols, targets)):
+        alts = (lambda node, o=options[i]: o[node]) if options else None
+        best, best_total, first = None, math.inf, True
+        for heads, logp in candidates[i]:
+            if -logp >= best_total:
+                break
+            rev = abduce(syms, heads, target, executor, alts)
+            if first:
+                correct.append(rev is not None and rev.cost == 0.0)
+                first = False
+            if rev is not None and config.revision_weight * rev.cost - logp < best_total:
+                best, best_total = rev, config.revision_weight * rev.cost - logp
+        revisions.append(best)
+    return revisions, correct
+
+
+def _learn_from(
+    revisions: list[Revision | None],
+    batch: Sequence[Example],
+    learned: Learned,
+    config: NsrConfig,
+    round_no: int,
+) -> None:
+    found = [(ex, r) for ex, r in zip(batch, revisions) if r is not None]
+    examples = [e for _, r in found for e in r.tree.examples()]
+    learned.meanings = learn_meanings(examples, learned.meanings, config.synthesis, seed=config.seed + round_no)
+    types = [type_id(m) for m in learned.meanings]
+    learned.parser.fit([(r.tree.symbols, [types[s] for s in r.tree.symbols], r.tree.heads) for _, r in found])
+    learned.perception.fit([ex for ex, _ in found], [r.tree.symbols for _, r in found])
+
+
+def _batch(pool: list[Example], newest: list[Example], size: int, rng: random.Random) -> list[Example]:
+    fresh = rng.sample(newest, min(len(newest), size // 2))
+    rest = [e for e in pool if e not in set(fresh)] if len(pool) < 4 * size else pool
+    return fresh + rng.sample(rest, min(len(rest), size - len(fresh)))
+
+
+def run_round(batch: list[Example], learned: Learned, config: NsrConfig, round_no: int, stage: int) -> RoundLog:
+    start = time.perf_counter()
+    symbols, options = learned.perception.perceive(batch)
+    revisions, correct = deduce_and_abduce(
+        symbols, options, [ex.target for ex in batch], learned.parser, learned.meanings, config
+    )
+    _learn_from(revisions, batch, learned, config, round_no)
+    return RoundLog(
+        round=round_no,
+        stage=stage,
+        examples=len(batch),
+        accuracy=sum(correct) / max(len(correct), 1),
+        abduced=sum(r is not None for r in revisions) / max(len(batch), 1),
+        programs=sum(m.program is not None for m in learned.meanings),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def fit(
+    train: Sequence[Example],
+    perception: Perception,
+    config: NsrConfig = NsrConfig(),
+    progress: Progress | None = None,
+) -> Learned:
+    """Learn perception, syntax and semantics from input/output pairs alone."""
+    rng = random.Random(config.seed)
+    unique = list(dict.fromkeys(train))
+    learned = Learned(
+        perception=perception,
+        parser=Parser(perception.n_symbols, N_TYPES, config.parser, seed=config.seed),
+        meanings=tuple(Meaning() for _ in range(perception.n_symbols)),
+        history=[],
+    )
+    lengths = sorted({len(ex.tokens) for ex in unique})
+    schedule = [(n, config.rounds_per_stage) for n in lengths] + [(lengths[-1], config.final_rounds)]
+    round_no = 0
+    for stage, rounds in schedule:
+        pool = [ex for ex in unique if len(ex.tokens) <= stage]
+        newest = [ex for ex in pool if len(ex.tokens) == stage]
+        for _ in range(rounds):
+            round_no += 1
+            log = run_round(_batch(pool, newest, config.batch_size, rng), learned, config, round_no, stage)
+            learned.history.append(log)
+            if progress:
+                progress(log)
+            if log.accuracy >= config.target_accuracy:
+                break
+    return learned
