@@ -68,6 +68,7 @@ def eval_command(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
     run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
+    exemplars: Annotated[Optional[str], typer.Option(help="experience database (STORE or STORE#collection): show 3 retrieved successful trajectories per task")] = None,
 ) -> None:
     """Evaluate a model on a suite split. Rerunning the same command resumes (or replays) it."""
     sampling = temperature if temperature is not None else (0.0 if samples == 1 else 0.8)
@@ -80,7 +81,7 @@ def eval_command(
     config = EvalConfig(
         suite=suite, model=model, split=split, samples=samples, k=parse_k(k), params=params,
         solver=strategy_spec(strategy, max_rounds=max_rounds, n_votes=n_votes, tau=tau, gate=gate, inner=inner),
-        limit=limit, base_url=base_url, adapter=adapter,
+        limit=limit, base_url=base_url, adapter=adapter, exemplars=exemplars,
     )
     result = run_eval(config, api_key=api_key, cache=cache, concurrency=concurrency,
                       run_dir=run_dir or runs / run_dir_name(config))
@@ -97,6 +98,11 @@ def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, run
     suite = load_suite(config.suite)
     solver = make_solver(config.solver)
     check_solver(solver, suite)  # validate before loading a model
+    if config.exemplars:  # few-shot from an experience database; an empty one is a UserError
+        from ratchet.experience import load_exemplar_source
+        from ratchet.solvers.fewshot import FewShotSolver
+
+        solver = FewShotSolver(load_exemplar_source(config.exemplars, suite=suite.name), k=3, base=solver)
     select_tasks(suite, config.split, config.limit)
     with console.status(f"loading {config.model}"):
         model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,

@@ -25,6 +25,10 @@ def _register() -> None:
     app.command("compare")(compare_cmd.compare_command)
     app.command("models")(models_cmd.models_command)
     app.command("suites")(models_cmd.suites_command)
+    from ratchet.cli import experience_cmd, improve_cmd
+
+    app.command("improve")(improve_cmd.improve_command)
+    app.add_typer(experience_cmd.app, name="experience", help="Inspect, export, import and diff experience stores.")
     try:
         from ratchet.nesy.cli import app as nesy_app
     except ImportError:

@@ -24,6 +24,7 @@ class EvalConfig:
     limit: int | None = None  # only the first N tasks of the split (for a quick look)
     base_url: str | None = None  # an OpenAI-compatible endpoint; None = llama.cpp in process
     adapter: str | None = None
+    exemplars: str | None = None  # an experience database (STORE[#collection]) shown few-shot
 
     def __post_init__(self) -> None:
         if self.samples < 1:
@@ -38,7 +39,10 @@ class EvalConfig:
             raise UserError(f"--limit must be >= 1, got {self.limit}")
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if data["exemplars"] is None:
+            del data["exemplars"]  # runs without exemplars keep the names they always had
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> EvalConfig:

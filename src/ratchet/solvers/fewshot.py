@@ -39,6 +39,11 @@ class FewShotSolver:
         self.base = base or SampleSolver()
         self.name = f"fewshot-{self.base.name}"
 
+    def check(self, suite, model) -> None:  # noqa: ANN001 - the base solver's own checks apply
+        check = getattr(self.base, "check", None)
+        if check is not None:
+            check(suite, model)
+
     def solve(self, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
         exemplars = list(self.source.retrieve(task.prompt, self.k, exclude_task=task.id))
         exemplars = [e for e in exemplars if e.task_id != task.id]  # a source may ignore exclude

@@ -1,0 +1,102 @@
+"""Traj-Bootstrap figures: base pass@1/2/3 against bootstrapped pass@1 (naive, +DB, +exemplar,
+both) on the same test tasks, with the tokens and time spent bootstrapping.
+
+    python benchmarks/traj_bootstrap.py --suites gsm,humaneval --train-limit 6 --dev-limit 4 \
+        --test-limit 6 --out runs/bench-bootstrap
+
+Each (suite, variant) is an ordinary resumable `ratchet improve` run directory under --out; the
+base agent's evaluations are repeated in each but served from the response cache after the first.
+A markdown table is printed and written to OUT/figures.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from datetime import date
+from pathlib import Path
+
+from ratchet.learn.bootstrap import BootstrapConfig, traj_bootstrap
+from ratchet.models import SamplingParams, load_model
+from ratchet.suites import load_suite
+
+VARIANTS = {"naive": (), "db": ("db",), "exemplar": ("exemplar",), "both": ("db", "exemplar")}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--suites", default="gsm,humaneval")
+    parser.add_argument("--variants", default="naive,db,exemplar,both")
+    parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
+    parser.add_argument("--train-limit", type=int, default=6)
+    parser.add_argument("--dev-limit", type=int, default=4)
+    parser.add_argument("--test-limit", type=int, default=6)
+    parser.add_argument("--iterations", type=int, default=1)
+    parser.add_argument("--checkpoints", type=int, default=2)
+    parser.add_argument("--population", type=int, default=2)
+    parser.add_argument("--shots", type=int, default=2)
+    parser.add_argument("--max-tokens", type=int, default=256)
+    parser.add_argument("--out", type=Path, default=Path("runs/bench-bootstrap"))
+    return parser.parse_args()
+
+
+def config_for(args: argparse.Namespace, suite: str, curation: tuple[str, ...]) -> BootstrapConfig:
+    greedy = SamplingParams(max_tokens=args.max_tokens)
+    return BootstrapConfig(
+        suite=suite, model=args.model, curation=curation, iterations=args.iterations,
+        shots=args.shots, train_limit=args.train_limit, dev_limit=args.dev_limit,
+        test_limit=args.test_limit, checkpoints=args.checkpoints, curve_on_test=False,
+        population=args.population, eval_params=greedy,
+        train_params=SamplingParams(temperature=0.7, top_p=0.95, max_tokens=args.max_tokens),
+        sampled_params=SamplingParams(temperature=0.8, top_p=0.95, max_tokens=args.max_tokens),
+    )
+
+
+def row(suite: str, variant: str, result: dict, seconds: float) -> str:
+    base, final, cost = result["base"], result["final"], result["cost"]
+    sampled = base["test_sampled"]
+    tokens = cost["prompt_tokens"] + cost["completion_tokens"]
+    return (
+        f"| {suite} | {variant} | {100 * base['test_pass@1']:.0f}% | {100 * sampled['pass@1']:.0f}% "
+        f"| {100 * sampled.get('pass@2', 0):.0f}% | {100 * sampled.get('pass@3', 0):.0f}% "
+        f"| **{100 * final['test_pass@1']:.0f}%** | {100 * base['dev_pass@1']:.0f}% → "
+        f"{100 * final['dev_pass@1']:.0f}% | {cost['train_successes']}/{cost['train_attempts']} "
+        f"| {tokens:,} | {seconds / 60:.1f} min | {'kept' if result['decision']['kept'] else 'rejected'} |"
+    )
+
+
+def main() -> None:
+    args = parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    model = load_model(args.model, cache=True)
+    lines = [
+        f"{date.today()} · {platform.node()} · {args.model} · train {args.train_limit}, "
+        f"dev {args.dev_limit}, test {args.test_limit}, shots {args.shots}, "
+        f"population {args.population}, checkpoints {args.checkpoints}, max_tokens {args.max_tokens}",
+        "",
+        "| suite | variant | base pass@1 (greedy) | base pass@1 (T=0.8) | pass@2 | pass@3 "
+        "| bootstrapped pass@1 | dev | train successes | bootstrap tokens | wall | gate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for suite_name in args.suites.split(","):
+        suite = load_suite(suite_name)
+        for variant in args.variants.split(","):
+            config = config_for(args, suite_name, VARIANTS[variant])
+            start = time.perf_counter()
+            result = traj_bootstrap(config, suite, model, args.out / f"{suite_name}-{variant}",
+                                    progress=lambda phase, done, total: None)
+            lines.append(row(suite_name, variant, result.to_json(), time.perf_counter() - start))
+            print(lines[-1], flush=True)
+        close = getattr(suite, "close", None)
+        if close:
+            close()
+    text = "\n".join(lines) + "\n"
+    (args.out / "figures.md").write_text(text)
+    (args.out / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}))
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

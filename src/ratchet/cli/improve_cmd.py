@@ -1,0 +1,118 @@
+"""`ratchet improve`: run a self-improvement method and write its report.
+
+Only `--method traj-bootstrap` exists so far (METHODS.md card 1). Rerunning the same command
+resumes the same run directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ratchet.errors import UserError, unknown_name
+from ratchet.models.base import SamplingParams
+from ratchet.models.catalog import DEFAULT_MODEL
+
+console = Console()
+METHODS = ("traj-bootstrap",)
+
+
+def parse_curation(text: str) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in text.split(",") if p.strip())
+    return () if parts in ((), ("none",), ("naive",)) else parts
+
+
+def improve_command(
+    method: Annotated[str, typer.Option(help="traj-bootstrap")] = "traj-bootstrap",
+    curation: Annotated[str, typer.Option(help="none, db, exemplar or db,exemplar")] = "none",
+    suite: Annotated[str, typer.Option(help="humaneval, gsm, or a suite file")] = "gsm",
+    model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
+    iterations: Annotated[int, typer.Option(help="passes over the train split")] = 1,
+    shots: Annotated[int, typer.Option(help="exemplars shown per prompt")] = 3,
+    train_limit: Annotated[Optional[int], typer.Option(help="only the first N train tasks")] = None,
+    dev_limit: Annotated[Optional[int], typer.Option(help="only the first N dev tasks")] = None,
+    test_limit: Annotated[Optional[int], typer.Option(help="only the first N test tasks")] = None,
+    checkpoints: Annotated[int, typer.Option(help="held-out evaluations along the growth")] = 4,
+    curve_on_test: Annotated[bool, typer.Option("--curve-on-test/--curve-on-dev-only")] = True,
+    population: Annotated[int, typer.Option(help="databases under db curation")] = 3,
+    base_samples: Annotated[int, typer.Option(help="base samples per test task (pass@1..N)")] = 3,
+    max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 512,
+    temperature: Annotated[float, typer.Option(help="sampling temperature while growing")] = 0.7,
+    seed: Annotated[int, typer.Option(help="seed of the task orders and samples")] = 0,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint URL")] = None,
+    api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
+    concurrency: Annotated[int, typer.Option(help="parallel requests to an endpoint")] = 8,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
+    runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
+    run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
+) -> None:
+    """Grow an experience database on train and measure it on dev/test (Traj-Bootstrap)."""
+    if method not in METHODS:
+        raise unknown_name("method", method, METHODS)
+    from ratchet.learn.bootstrap import BootstrapConfig
+
+    config = BootstrapConfig(
+        suite=suite, model=model, curation=parse_curation(curation), iterations=iterations,
+        shots=shots, train_limit=train_limit, dev_limit=dev_limit, test_limit=test_limit,
+        checkpoints=checkpoints, curve_on_test=curve_on_test, population=population,
+        base_samples=base_samples, seed=seed, base_url=base_url,
+        train_params=SamplingParams(temperature=temperature, top_p=0.95, max_tokens=max_tokens, seed=seed),
+        eval_params=SamplingParams(max_tokens=max_tokens, seed=seed),
+        sampled_params=SamplingParams(temperature=0.8, top_p=0.95, max_tokens=max_tokens, seed=seed),
+    )
+    path = run_dir or runs / config.run_name()
+    result = run_bootstrap(config, path, api_key=api_key, cache=cache, concurrency=concurrency)
+    print_result(result.to_json(), path)
+
+
+def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8):  # noqa: ANN001, ANN201
+    from ratchet.learn.bootstrap import traj_bootstrap
+    from ratchet.learn.bootstrap.report import write_report
+    from ratchet.models.loading import load_model
+    from ratchet.suites.registry import load_suite
+
+    suite = load_suite(config.suite)
+    if not suite.tasks("train"):
+        raise UserError(f"suite '{config.suite}' has no train tasks to bootstrap from")
+    with console.status(f"loading {config.model}"):
+        model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,
+                           max_concurrency=concurrency)
+    columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        bars: dict[str, int] = {}
+
+        def report(phase: str, done: int, total: int) -> None:
+            if phase not in bars:
+                bars[phase] = progress.add_task(phase, total=total)
+            progress.update(bars[phase], completed=done, total=total)
+
+        result = traj_bootstrap(config, suite, model, path, progress=report)
+    close = getattr(suite, "close", None)
+    if close:
+        close()
+    write_report(path)
+    return result
+
+
+def print_result(result: dict, path: Path) -> None:
+    from ratchet.learn.bootstrap.report import before_after_rows
+
+    config = result["config"]
+    table = Table(title=f"Traj-Bootstrap · {config['suite']} · {config['model']}")
+    for name in ("metric", "base agent", "with the database"):
+        table.add_column(name, justify="left" if name == "metric" else "right")
+    for row in before_after_rows(result):
+        table.add_row(*row)
+    cost = result["cost"]
+    table.add_row("train attempts (successes)", "", f"{cost['train_attempts']} ({cost['train_successes']})")
+    table.add_row("bootstrap tokens", "", f"{cost['prompt_tokens'] + cost['completion_tokens']:,}")
+    console.print(table)
+    decision = result["decision"]
+    console.print(f"gate on dev: {'kept' if decision['kept'] else 'not kept'} ({decision['reason']})")
+    console.print(f"database: {result['database']}")
+    console.print(f"report: {path / 'report.html'}")

@@ -1,0 +1,104 @@
+"""The Traj-Bootstrap report, made from result.json alone: a PNG of held-out success against
+database size, and an HTML page with that figure and the before/after table."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+
+def write_report(run_dir: Path) -> tuple[Path, Path]:
+    """Write growth.png and report.html next to result.json; returns their paths."""
+    run_dir = Path(run_dir)
+    result = json.loads((run_dir / "result.json").read_text())
+    png = plot_growth(result, run_dir / "growth.png")
+    page = run_dir / "report.html"
+    page.write_text(render_html(result, png.name))
+    return page, png
+
+
+def plot_growth(result: dict, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    base = result["base"]
+    curve = result["curve"]
+    for member in sorted({p["member"] for p in curve}):
+        points = [p for p in curve if p["member"] == member]
+        sizes = [0] + [p["db_size"] for p in points]
+        label = f"database {member}" if len({p['member'] for p in curve}) > 1 else "dev"
+        ax.plot(sizes, [base["dev_pass@1"]] + [p["dev_pass@1"] for p in points], marker="o", label=label)
+        if any(p["test_pass@1"] is not None for p in points):
+            tested = [p for p in points if p["test_pass@1"] is not None]
+            ax.plot([0] + [p["db_size"] for p in tested],
+                    [base["test_pass@1"]] + [p["test_pass@1"] for p in tested],
+                    marker="s", linestyle="--", label=f"test (database {member})")
+    sampled = base.get("test_sampled", {})
+    for name, style in (("pass@2", ":"), ("pass@3", "-.")):
+        if name in sampled:
+            ax.axhline(sampled[name], color="grey", linestyle=style, label=f"base test {name}")
+    ax.set_xlabel("successful trajectories in the database")
+    ax.set_ylabel("held-out pass@1")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"Traj-Bootstrap ({_variant(result)}) · {result['config']['suite']}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _variant(result: dict) -> str:
+    curation = result["config"]["curation"]
+    return "+".join(curation) if curation else "naive"
+
+
+def before_after_rows(result: dict) -> list[tuple[str, str, str]]:
+    """(metric, before, after) rows of the report's table."""
+    base, final = result["base"], result["final"]
+    pct = lambda v: "–" if v is None else f"{100 * v:.1f}%"  # noqa: E731
+    rows = [
+        ("dev pass@1 (greedy)", pct(base["dev_pass@1"]), pct(final["dev_pass@1"])),
+        ("test pass@1 (greedy)", pct(base["test_pass@1"]), pct(final["test_pass@1"])),
+    ]
+    for name, value in base.get("test_sampled", {}).items():
+        rows.append((f"base test {name} (sampled)", pct(value), ""))
+    return rows
+
+
+def render_html(result: dict, png_name: str) -> str:
+    c, cost, decision = result["config"], result["cost"], result["decision"]
+    rows = "".join(
+        f"<tr><td>{html.escape(m)}</td><td>{b}</td><td>{a}</td></tr>" for m, b, a in before_after_rows(result)
+    )
+    events = "".join(
+        f"<li>segment {e['segment']}: database {e['worst']} ← copy of {e['best']}: "
+        f"{html.escape(e['decision']['reason'])}</li>" for e in result["replacements"]
+    ) or "<li>none</li>"
+    curation = result.get("curation", {})
+    kept = (f"<p>Exemplar curation kept {curation['kept']} of {curation['successes']} successful "
+            f"trajectories.</p>" if "kept" in curation else "")
+    return f"""<!doctype html><html><head><meta charset="utf-8">
+<title>Traj-Bootstrap · {html.escape(c['suite'])}</title>
+<style>body{{font-family:sans-serif;max-width:900px;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}</style>
+</head><body>
+<h1>Traj-Bootstrap ({html.escape(_variant(result))}) · {html.escape(c['suite'])} · {html.escape(c['model'])}</h1>
+<img src="{html.escape(png_name)}" alt="held-out success against database size">
+<h2>Before and after</h2>
+<table><tr><th>metric</th><th>base agent</th><th>with the database</th></tr>{rows}</table>
+<p>Gate on dev: <b>{'kept' if decision['kept'] else 'not kept'}</b> — {html.escape(decision['reason'])}.</p>
+<h2>Cost of bootstrapping</h2>
+<p>{cost['train_attempts']} train attempts ({cost['train_successes']} successes),
+{cost['prompt_tokens'] + cost['completion_tokens']:,} tokens, phases (s): {html.escape(json.dumps(cost['phase_seconds']))}.</p>
+{kept}
+<h2>Database replacements (population-based curation)</h2><ul>{events}</ul>
+<p>Database: <code>{html.escape(result['database'])}</code>; configuration:</p>
+<pre>{html.escape(json.dumps(c, indent=2))}</pre>
+</body></html>
+"""
