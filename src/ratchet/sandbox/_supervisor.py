@@ -15,8 +15,9 @@ tmpfs mounts; /proc shows only the sandbox's processes.
 
 Modes (argv[1]):
     run CONFIG        one run; this process is the leader (CONFIG: marshal, hex)
-    serve FD          fork server: per message on socket FD (config + stdin, stdout, stderr,
-                      report fds) fork a leader and reply with its pid; exit at EOF
+    serve FD PLAN N   fork server: keeps N sandboxes prepared for PLAN (marshal, hex); per
+                      message on socket FD (config + stdin, stdout, stderr, report fds)
+                      hands one over and replies with its leader's pid; exits at EOF
     probe NAME...     exit 0 if these namespaces can be created here
 
 Standard library only; it never writes to stdout or stderr, which belong to the program.
@@ -37,6 +38,10 @@ import resource
 import stat
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -156,15 +161,6 @@ def private_scratch(config: dict, source: bytes) -> None:
         handle.write(source)
     if uid is not None:
         os.chown(main, uid, uid)
-
-
-def harden_filesystem(config: dict, source: bytes) -> list[str]:
-    if "pidns" in config["namespaces"]:
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    expose_python(config["masks"])
-    layers = ["ro-root"] if make_tree_read_only() else []
-    private_scratch(config, source)
-    return layers + ["private-tmp"]
 
 
 # ---------------------------------------------------------------- the program
@@ -335,15 +331,27 @@ def _parents() -> list[tuple[int, int]]:
     return pairs
 
 
-def supervise(config: dict) -> None:
-    """The supervisor: set up, run the program, report. Never returns."""
-    report: dict = {"layers": []}
+def prepare(plan: dict) -> list[str]:
+    """The supervisor's set-up that does not depend on the run (so a fork server can do it
+    ahead of time): a fresh /proc, Python's way through, a read-only tree."""
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the program come to us
+    if "mntns" not in plan["namespaces"]:
+        return []
+    if "pidns" in plan["namespaces"]:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    expose_python(plan["masks"])
+    return ["ro-root"] if make_tree_read_only() else []
+
+
+def supervise(config: dict, layers: list[str]) -> None:
+    """The supervisor, once prepared: private scratch, run the program, report. Never returns."""
+    report: dict = {"layers": list(layers)}
     try:
         with open(os.path.join(config["workdir"], "main.py"), "rb") as handle:
             source = handle.read()
         if "mntns" in config["namespaces"]:
-            report["layers"] += harden_filesystem(config, source)
+            private_scratch(config, source)
+            report["layers"].append("private-tmp")
         if config["uid"] is not None:
             report["layers"].append("uid")
         if "userns" in config["namespaces"]:
@@ -356,10 +364,17 @@ def supervise(config: dict) -> None:
         if "pidns" not in config["namespaces"]:
             kill_descendants()
     except OSError as error:
-        report["error"] = str(error)
-        report["retryable"] = error.errno in (errno.EAGAIN, errno.ENOMEM)
+        report.update(_failure(error))
+    _report_and_exit(config, report)  # as init, our exit kills what the program left behind
+
+
+def _failure(error: OSError) -> dict:
+    return {"error": str(error), "retryable": error.errno in (errno.EAGAIN, errno.ENOMEM)}
+
+
+def _report_and_exit(config: dict, report: dict) -> None:
     os.write(config["report_fd"], to_json(report).encode())
-    os._exit(0)  # as init, our exit kills whatever the program left in the namespace
+    os._exit(0)
 
 
 def _release_stdio() -> None:
@@ -371,19 +386,25 @@ def _release_stdio() -> None:
     os.close(null)
 
 
-def lead(config: dict) -> None:
-    """The leader: enter the namespaces, fork the supervisor, wait for it. Never returns."""
+def lead(plan: dict, receive: Callable[[], dict]) -> None:
+    """The leader: enter the namespaces, fork the supervisor, wait for it. Never returns.
+    `receive()` gives the run's config (and installs its stdio), now or when a request comes."""
     try:
-        enter_namespaces(config["namespaces"])
+        enter_namespaces(plan["namespaces"])
         supervisor = os.fork()
     except OSError as error:
-        failure = {"error": str(error), "retryable": error.errno in (errno.EAGAIN, errno.ENOMEM)}
-        os.write(config["report_fd"], to_json(failure).encode())
-        os._exit(0)
+        _report_and_exit(receive(), _failure(error))
     if supervisor == 0:
-        supervise(config)
-    os.close(config["report_fd"])  # EOF on the report pipe then means: the supervisor is gone
+        try:
+            layers, failure = prepare(plan), None
+        except OSError as error:
+            layers, failure = [], _failure(error)
+        config = receive()
+        if failure:
+            _report_and_exit(config, failure)
+        supervise(config, layers)
     _release_stdio()
+    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # report fd, request socket
     while True:
         try:
             os.waitpid(supervisor, 0)
@@ -393,39 +414,74 @@ def lead(config: dict) -> None:
     os._exit(0)
 
 
-def serve(fd: int) -> None:
-    """Fork server: a warm interpreter that forks one leader per request, so a run costs a few
-    forks instead of an interpreter start. Exits when the harness closes its end (also when
-    the harness dies: no PR_SET_PDEATHSIG, which fires when the starting *thread* exits)."""
+def serve(fd: int, plan: dict, spares: int) -> None:
+    """Fork server: a warm interpreter that keeps `spares` sandboxes prepared ahead of time
+    (leader forked, namespaces entered, /proc and the read-only tree in place) and hands each
+    request to one of them, so a run's critical path is a few process switches, not an
+    interpreter start. Exits when the harness closes its end (also when it dies: no
+    PR_SET_PDEATHSIG, which fires when the starting *thread* exits)."""
     import gc
     import socket
 
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our leaders
     gc.freeze()  # keep the warm heap shared with the children
+    armed: list = []  # (leader pid, socket to its waiting supervisor)
+
+    def arm() -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            for other in [server, ours, *(sock for _, sock in armed)]:
+                other.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.setsid()
+            lead(plan, lambda: _receive_request(theirs))
+        theirs.close()
+        armed.append((pid, ours))
+
     while True:
+        while len(armed) < spares:
+            arm()  # after the reply to the last request: off its critical path
         try:
             message, fds, _, _ = socket.recv_fds(server, 1 << 18, 4)
         except OSError:
             break
         if not message:
             break
-        pid = os.fork()
-        if pid == 0:
-            server.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            os.setsid()
-            for target, source in enumerate(fds[:3]):
-                os.dup2(source, target)
-            config = marshal.loads(bytes.fromhex(message.decode()))
-            config["report_fd"] = fds[3]
-            for source in fds[:3]:
-                os.close(source)
-            lead(config)
+        pid = 0  # the harness reads 0 as "could not start"
+        for _ in range(2):  # a spare that died meanwhile is replaced once
+            if not armed:
+                arm()
+            leader, sandbox = armed.pop(0)
+            try:
+                socket.send_fds(sandbox, [message], fds)
+                pid = leader
+                break
+            except OSError:
+                continue
+            finally:
+                sandbox.close()
         for source in fds:
             os.close(source)
         server.sendall(str(pid).encode())
     os._exit(0)
+
+
+def _receive_request(sandbox: object) -> dict:
+    """In a prepared supervisor: wait for the run (config + stdin, stdout, stderr, report)."""
+    import socket
+
+    message, fds, _, _ = socket.recv_fds(sandbox, 1 << 18, 4)  # type: ignore[arg-type]
+    if not message:
+        os._exit(0)  # the fork server is gone
+    sandbox.close()  # type: ignore[attr-defined]
+    for target, source in enumerate(fds[:3]):
+        os.dup2(source, target)
+        os.close(source)
+    config = marshal.loads(bytes.fromhex(message.decode()))
+    config["report_fd"] = fds[3]
+    return config
 
 
 def probe(names: list[str]) -> int:
@@ -486,7 +542,11 @@ def _legacy(encoded: str) -> None:
         + (["mntns"] if config.get("mount_namespace") else [])
     )
     config.setdefault("deadline", time.monotonic() + config.get("wall_seconds", 20.0))
-    supervise(config)
+    try:
+        layers = prepare(config)
+    except OSError as error:
+        _report_and_exit(config, _failure(error))
+    supervise(config, layers)
 
 
 def main(argv: list[str]) -> None:
@@ -494,14 +554,14 @@ def main(argv: list[str]) -> None:
     if mode == "run":
         config = marshal.loads(bytes.fromhex(argv[2]))
         os.set_inheritable(config["report_fd"], False)
-        lead(config)
+        lead(config, lambda: config)
     elif mode == "serve":
-        serve(int(argv[2]))
+        serve(int(argv[2]), marshal.loads(bytes.fromhex(argv[3])), int(argv[4]))
     elif mode == "probe":
         sys.exit(probe(argv[2:]))
     elif mode:
         _legacy(mode)
-    sys.exit(f"usage: {argv[0]} run CONFIG | serve FD | probe NAMESPACE...")
+    sys.exit(f"usage: {argv[0]} run CONFIG | serve FD PLAN N | probe NAMESPACE...")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ class SandboxPool:
         self.limits = limits
         self.isolation = isolation if isolation is not None else detect_isolation()
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="ratchet-sandbox")
-        self._server = ForkServer()
+        self._server = ForkServer(self.isolation, spares=self.workers)
 
     def submit(self, code: str, limits: SandboxLimits | None = None, *, stdin: str = "") -> Future[SandboxResult]:
         return self._executor.submit(

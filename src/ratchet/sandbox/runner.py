@@ -18,9 +18,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ratchet.errors import BackendError
+from ratchet.errors import BackendError, UserError
 from ratchet.sandbox.forkserver import SUPERVISOR_ENV, ForkServer
-from ratchet.sandbox.isolation import SUPERVISOR, UIDS, IsolationPlan, detect_isolation, kill_processes_of
+from ratchet.sandbox.isolation import (
+    SUPERVISOR,
+    UIDS,
+    IsolationPlan,
+    detect_isolation,
+    kill_processes_of,
+)
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.output import Collected, collect
 from ratchet.sandbox.result import ProgramExit, SandboxResult, classify
@@ -53,6 +59,8 @@ def execute(
     code: str, limits: SandboxLimits, *, stdin: str, plan: IsolationPlan, server: ForkServer | None
 ) -> SandboxResult:
     """run_python, launched through `server` when given (else a one-off supervisor process)."""
+    if server is not None and server.plan != plan:
+        raise UserError("a fork server prepares sandboxes for its own isolation plan only")
     with contextlib.ExitStack() as stack:
         uid = stack.enter_context(UIDS.lease()) if plan.drop_uid else None
         workdir = stack.enter_context(_workspace(code, uid, plan))
@@ -121,7 +129,9 @@ class _Pipes:
                 os.close(pair[end])
 
 
-def _config(workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, deadline: float) -> dict:
+def _config(
+    workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, deadline: float
+) -> dict:
     return {
         "workdir": workdir,
         "uid": uid,
@@ -135,7 +145,9 @@ def _config(workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxL
     }
 
 
-def _launch(config: dict, stdin: int, pipes: _Pipes, workdir: str, server: ForkServer | None) -> tuple[int, Callable[[], object]]:
+def _launch(
+    config: dict, stdin: int, pipes: _Pipes, workdir: str, server: ForkServer | None
+) -> tuple[int, Callable[[], object]]:
     """Start the run's leader; returns (its process group, how to reap it)."""
     if server is not None:
         config_hex = marshal.dumps(config).hex()
@@ -145,32 +157,42 @@ def _launch(config: dict, stdin: int, pipes: _Pipes, workdir: str, server: ForkS
     try:
         process = subprocess.Popen(
             [sys.executable, "-I", SUPERVISOR, "run", marshal.dumps(config).hex()],
-            stdin=stdin, stdout=pipes.stdout[1], stderr=pipes.stderr[1], pass_fds=(pipes.report[1],),
-            start_new_session=True, cwd=workdir, env=SUPERVISOR_ENV,
+            stdin=stdin, stdout=pipes.stdout[1], stderr=pipes.stderr[1],
+            pass_fds=(pipes.report[1],), start_new_session=True, cwd=workdir, env=SUPERVISOR_ENV,
         )
     except OSError as error:
-        raise BackendError(f"could not start the sandbox: {error}", retryable=error.errno == errno.EAGAIN) from error
+        retryable = error.errno == errno.EAGAIN
+        raise BackendError(f"could not start the sandbox: {error}", retryable=retryable) from error
     return process.pid, process.wait
 
 
 def _supervise(
-    workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, stdin: int, server: ForkServer | None
+    workdir: str,
+    uid: int | None,
+    plan: IsolationPlan,
+    limits: SandboxLimits,
+    stdin: int,
+    server: ForkServer | None,
 ) -> SandboxResult:
     started = time.monotonic()
     deadline = started + limits.wall_seconds  # the supervisor enforces it
+    config = _config(workdir, uid, plan, limits, deadline)
     pipes = _Pipes.open()
     try:
-        group, reap = _launch(_config(workdir, uid, plan, limits, deadline), stdin, pipes, workdir, server)
+        group, reap = _launch(config, stdin, pipes, workdir, server)
     except BaseException:
         pipes.close(0)
         raise
     finally:
         pipes.close(1)
+    collected: Collected | None = None
     try:
-        collected = collect(pipes.stdout[0], pipes.stderr[0], pipes.report[0], deadline + BACKSTOP_SECONDS, limits.output_bytes)
+        read_ends = (pipes.stdout[0], pipes.stderr[0], pipes.report[0])
+        collected = collect(*read_ends, deadline + BACKSTOP_SECONDS, limits.output_bytes)
     finally:
-        if not plan.pid_namespace or "collected" not in locals() or collected.deadline_passed:
-            _kill_group(group)  # with a pid namespace, the supervisor's exit already killed all
+        # With a pid namespace, the supervisor's exit has killed everything already.
+        if collected is None or collected.deadline_passed or not plan.pid_namespace:
+            _kill_group(group)
         if uid is not None and not plan.pid_namespace:
             kill_processes_of(uid)
         reap()
@@ -179,6 +201,8 @@ def _supervise(
 
 
 def _kill_group(group: int) -> None:
+    if group <= 1:  # never our own group (0) or everything (-1)
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signal.SIGKILL)
 
@@ -186,10 +210,13 @@ def _kill_group(group: int) -> None:
 def _result(collected: Collected, plan: IsolationPlan, limits: SandboxLimits, seconds: float) -> SandboxResult:
     report = _parse_report(collected.report)
     if "error" in report and not collected.deadline_passed:
-        raise BackendError(f"sandbox setup failed: {report['error']}", retryable=bool(report.get("retryable")))
-    ended = ProgramExit(**report["program"]) if isinstance(report.get("program"), dict) else None
+        retryable = bool(report.get("retryable"))
+        raise BackendError(f"sandbox setup failed: {report['error']}", retryable=retryable)
+    ended = _program_exit(report)
     stderr = collected.stderr.text()
-    status, returncode, detail = classify(ended, wall_timeout=collected.deadline_passed, stderr=stderr, limits=limits)
+    status, returncode, detail = classify(
+        ended, wall_timeout=collected.deadline_passed, stderr=stderr, limits=limits
+    )
     layers = report.get("layers")
     return SandboxResult(
         status=status,
@@ -201,6 +228,13 @@ def _result(collected: Collected, plan: IsolationPlan, limits: SandboxLimits, se
         detail=detail,
         cpu_seconds=ended.cpu_seconds if ended else None,
     )
+
+
+def _program_exit(report: dict) -> ProgramExit | None:
+    try:
+        return ProgramExit(**report["program"])
+    except (KeyError, TypeError):
+        return None
 
 
 def _parse_report(data: bytes) -> dict:
