@@ -1,0 +1,128 @@
+"""Traj-Bootstrap with a scripted model: the loop, resumption, and both curations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ratchet.experience import ExperienceStore
+from ratchet.learn.bootstrap import BootstrapConfig, traj_bootstrap
+from ratchet.learn.bootstrap.loop import segment_bounds, task_order
+from ratchet.learn.bootstrap.report import write_report
+from ratchet.models import ScriptedModel
+
+from tests.toy import AdditionSuite, solve_correctly
+
+
+def shown_prompts(messages) -> list[str]:
+    return [m["content"] for m in messages[:-1] if m["role"] == "user"]
+
+
+def needs_an_example(messages, params):
+    """Right with at least one exemplar, or on every third task; else wrong."""
+    i = int(messages[-1]["content"].split()[2])
+    return solve_correctly(messages, params) if shown_prompts(messages) or i % 3 == 0 else "0"
+
+
+def poisoned_by(prompt: str):
+    """Always right, except when the exemplar for `prompt` is shown."""
+    def respond(messages, params):
+        return "0" if prompt in shown_prompts(messages) else solve_correctly(messages, params)
+    return respond
+
+
+def config(**overrides) -> BootstrapConfig:
+    values = dict(suite="addition", model="scripted", checkpoints=3, shots=2, base_samples=2)
+    values.update(overrides)
+    return BootstrapConfig(**values)
+
+
+def test_segments_cover_every_step():
+    assert segment_bounds(10, 3) == [3, 7, 10]
+    assert segment_bounds(2, 4) == [1, 2]
+
+
+def test_naive_bootstrap_grows_the_database_and_beats_the_base_agent(tmp_path):
+    suite = AdditionSuite(60)
+    result = traj_bootstrap(config(), suite, ScriptedModel(needs_an_example), tmp_path)
+    train = len(suite.tasks("train"))
+    assert result.cost["train_attempts"] == train
+    assert result.base["test_pass@1"] < 0.5 < result.final["test_pass@1"] == 1.0
+    assert result.decision["kept"] and result.decision["candidate_only"] > 0
+    sizes = [p["db_size"] for p in result.curve]
+    assert len(result.curve) == 3 and sizes == sorted(sizes) and sizes[-1] >= train - 1
+    assert all(p["test_pass@1"] is not None for p in result.curve)
+    with ExperienceStore.open(result.database, create=False) as database:
+        stored = list(database.iter())
+    assert len(stored) == train  # every attempt, failures included, with provenance
+    assert {e.model for e in stored} == {"scripted"} and all(e.run.endswith("/m0") for e in stored)
+    assert sum(bool(e.exemplar_ids) for e in stored) >= train - 2
+    assert json.loads((tmp_path / "result.json").read_text())["final"] == result.final
+    page, png = write_report(tmp_path)
+    assert "Before and after" in page.read_text() and png.stat().st_size > 5000
+
+
+def test_a_resumed_run_redoes_nothing(tmp_path):
+    suite = AdditionSuite(40)
+    first = traj_bootstrap(config(), suite, ScriptedModel(needs_an_example), tmp_path)
+    again = ScriptedModel(needs_an_example)
+    second = traj_bootstrap(config(), suite, again, tmp_path)
+    assert again.calls == []
+    assert second.final == first.final and second.curve == first.curve
+
+
+def test_a_run_killed_midway_resumes_without_duplicates(tmp_path):
+    suite = AdditionSuite(40)
+    calls = {"n": 0}
+
+    def dies(messages, params):
+        calls["n"] += 1
+        if calls["n"] > 40:
+            raise KeyboardInterrupt  # stands for a kill: no clean-up runs after it
+        return needs_an_example(messages, params)
+
+    with pytest.raises(KeyboardInterrupt):
+        traj_bootstrap(config(), suite, ScriptedModel(dies), tmp_path)
+    result = traj_bootstrap(config(), suite, ScriptedModel(needs_an_example), tmp_path)
+    with ExperienceStore.open(tmp_path / "store.sqlite") as store:
+        ids = [e.id for e in store.iter(collection=None)]
+    assert len(ids) == len(set(ids)) == len(suite.tasks("train"))
+    assert result.final["test_pass@1"] == 1.0
+
+
+def test_db_curation_replaces_the_worst_database_by_a_copy_of_the_best(tmp_path):
+    suite = AdditionSuite(60)
+    cfg = config(curation=("db",), population=2, checkpoints=4, pbt_level=0.05, curve_on_test=False)
+    train = suite.tasks("train")
+    poison = task_order(train, cfg.seed, 1, 0)[0]  # member 1 stores it first
+    assert poison not in task_order(train, cfg.seed, 0, 0)[:len(train) // 4]
+    result = traj_bootstrap(cfg, suite, ScriptedModel(poisoned_by(poison.prompt)), tmp_path)
+    first = result.replacements[0]
+    assert first["segment"] == 0 and first["worst"] == 1 and first["best"] == 0
+    assert first["decision"]["accept"] and first["copied"] > 0 and first["to"] == "m1.g1"
+    with ExperienceStore.open(tmp_path / "store.sqlite") as store:
+        copied = store.ids("m1.g1")
+        assert store.ids("m0.g0") & copied and not store.ids("m1.g0") & copied
+    members = {p["member"] for p in result.curve}
+    assert members == {0, 1} and result.final["member"] in members
+
+
+def test_exemplar_curation_drops_the_harmful_exemplar(tmp_path):
+    suite = AdditionSuite(60)
+    train = suite.tasks("train")
+    cfg = config(curation=("exemplar",), iterations=2, checkpoints=2, min_uses=2, curve_on_test=False)
+    poison = task_order(train, cfg.seed, 0, 0)[0]
+    result = traj_bootstrap(cfg, suite, ScriptedModel(poisoned_by(poison.prompt)), tmp_path / "curated")
+    dropped = result.curation["dropped"]
+    assert len(dropped) >= 1
+    with ExperienceStore.open(result.database) as database:
+        kept_tasks = {e.task_id for e in database.iter(passed=True)}
+        poison_ids = {e.id for e in database.iter() if e.task_id == poison.id and e.passed}
+    assert poison.id not in kept_tasks and not poison_ids
+    worst = min(result.curation["utilities"], key=lambda u: u["utility"])
+    assert worst["exemplar_id"] in dropped and worst["utility"] < 0
+    naive = traj_bootstrap(config(iterations=2, checkpoints=2, curve_on_test=False), suite,
+                           ScriptedModel(poisoned_by(poison.prompt)), tmp_path / "naive")
+    assert result.final["dev_pass@1"] >= naive.final["dev_pass@1"]
+    assert result.final["test_pass@1"] > naive.final["test_pass@1"]

@@ -1,0 +1,87 @@
+"""BM25 retrieval over a store: relevance, exclusions, freezing, incremental growth, utility,
+state windows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ratchet.core import ExemplarSource, Turn
+from ratchet.experience import BM25Index, ExperienceStore, StoreRetriever, state_windows
+
+from tests.experience.helpers import TOPICS, make_experience
+
+
+@pytest.fixture
+def store(tmp_path):
+    with ExperienceStore.open(tmp_path / "store.sqlite") as opened:
+        yield opened
+
+
+def test_index_ranks_by_overlap_and_honours_weights():
+    index = BM25Index()
+    index.add(["red apples in a basket", "a train leaves the station", "green apples and pears"])
+    hits = index.search("apples basket", k=3)
+    assert [pos for pos, _ in hits] == [0, 2]
+    import numpy as np
+
+    assert [pos for pos, _ in index.search("apples basket", 3, weights=np.array([0, 1, 1], float))] == [2]
+    assert index.search("zebra", k=3) == []
+
+
+def test_retrieves_similar_successes_only_one_per_task_never_the_excluded(store):
+    store.add([make_experience(i, passed=i != 6) for i in range(13)])  # t0, t6, t12: apples
+    store.add([replace(make_experience(0, run="other"), sample=1)])  # a second success of t0
+    retriever = StoreRetriever(store, suite="toy")
+    assert isinstance(retriever, ExemplarSource)
+    got = retriever.retrieve("apples in the fruit basket", k=3)
+    assert sorted(e.task_id for e in got) == ["t0", "t12"]  # t0 once; t6 failed
+    assert all(TOPICS[0] in e.key and e.score > 0 for e in got)
+    got = retriever.retrieve("apples in the fruit basket", k=3, exclude_task="t0")
+    assert [e.task_id for e in got] == ["t12"]
+
+
+def test_failures_other_suites_and_collections_are_not_retrieved(store):
+    store.add([make_experience(0, passed=False), make_experience(6, suite="other"),
+               make_experience(12, collection="elsewhere")])
+    assert StoreRetriever(store, suite="toy").retrieve("apples fruit basket", 3) == []
+
+
+def test_grows_incrementally_and_freezes_at_max_seq(store):
+    retriever = StoreRetriever(store, suite="toy")
+    assert retriever.retrieve("bakery bread oven", 2) == []
+    store.add([make_experience(3)])
+    assert [e.task_id for e in retriever.retrieve("bakery bread oven", 2)] == ["t3"]
+    frozen = StoreRetriever(store, suite="toy", max_seq=store.last_seq())
+    store.add([make_experience(9)])
+    assert {e.task_id for e in retriever.retrieve("bakery bread oven", 2)} == {"t3", "t9"}
+    assert [e.task_id for e in frozen.retrieve("bakery bread oven", 2)] == ["t3"]
+
+
+def test_utility_reranks_and_filters(store):
+    store.add([make_experience(i) for i in (1, 7, 13)])  # the same topic: equal BM25 scores
+    ids = {f"t{i}": make_experience(i).id for i in (1, 7, 13)}
+    plain = StoreRetriever(store, suite="toy")
+    assert len(plain.retrieve("railway ticket journey", 3)) == 3
+    curated = StoreRetriever(store, suite="toy", utility={ids["t13"]: 0.5, ids["t1"]: -0.5},
+                             utility_weight=1.0, min_utility=-0.2)
+    got = [e.task_id for e in curated.retrieve("railway ticket journey", 3)]
+    assert got == ["t13", "t7"]
+
+
+def test_state_windows_index_each_step_of_an_episode(store):
+    episode = (
+        Turn("user", "Goal: find the key and open the chest."),
+        Turn("assistant", "Thought: look around. Action: look"),
+        Turn("user", "Observation: a dusty room with a wooden chest and a rug."),
+        Turn("assistant", "Action: lift rug"),
+        Turn("user", "Observation: under the rug lies a brass key."),
+        Turn("assistant", "Action: take key"),
+    )
+    assert len(state_windows(episode, window=2)) == 3
+    store.add([replace(make_experience(0), trajectory=episode)])
+    retriever = StoreRetriever(store, suite="toy", by="state", window=2)
+    got = retriever.retrieve("Observation: you see a brass key on the floor", 1)
+    assert got[0].trajectory[-1].content == "Action: take key"
+    assert len(got[0].trajectory) == 3
