@@ -1,0 +1,46 @@
+"""One training run end to end: generate the split, learn NSR, evaluate, return the artifact."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ratchet.nesy.data import load_split
+from ratchet.nesy.data.example import Split
+from ratchet.nesy.learner import NsrConfig, RoundLog, fit
+from ratchet.nesy.model import NsrModel, nsr_inputs
+from ratchet.nesy.perception import ImagePerception, TokenPerception
+
+IMAGE_SYMBOLS = 16  # 10 digits, 4 operators, 2 parentheses: the size of the symbol inventory
+
+
+def set_threads(n: int = 1) -> None:
+    """Tiny networks on a shared CPU: more threads only add contention."""
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def train_nsr(
+    split: Split,
+    config: NsrConfig = NsrConfig(),
+    progress: Callable[[RoundLog], None] | None = None,
+    max_train: int | None = None,
+) -> NsrModel:
+    """Learn NSR on a split's training examples (optionally only the first `max_train`)."""
+    set_threads()
+    train = list(dict.fromkeys(split.train))[:max_train] if max_train else list(split.train)
+    train = nsr_inputs(split.dataset, train)
+    start = time.perf_counter()
+    if split.dataset == "hint_image":
+        perception = ImagePerception(IMAGE_SYMBOLS, seed=config.seed)
+        perception.bootstrap(train)
+    else:
+        perception = TokenPerception.from_examples(train)
+    learned = fit(train, perception, config, progress)
+    return NsrModel.from_learned(split.dataset, split.name, learned, config, time.perf_counter() - start)
+
+
+def load_and_train(dataset: str, split_name: str, seed: int = 0, **kwargs) -> tuple[NsrModel, Split]:  # noqa: ANN003
+    split = load_split(dataset, split_name, seed)
+    return train_nsr(split, NsrConfig(seed=seed), **kwargs), split
