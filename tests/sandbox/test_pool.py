@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from ratchet.sandbox import SandboxLimits, SandboxPool
@@ -36,10 +38,44 @@ def test_submit_with_its_own_limits() -> None:
 
 
 def test_default_workers_is_cpu_count() -> None:
-    import os
-
     pool = SandboxPool()
     try:
         assert pool.workers == (os.cpu_count() or 1)
     finally:
         pool.close()
+
+
+def test_close_stops_the_fork_server_and_its_prepared_sandboxes() -> None:
+    pool = SandboxPool(workers=2, limits=FAST)
+    assert pool.submit("print('up')").result().passed
+    server = pool._server._process
+    assert server is not None
+    spares = _children_of(server.pid)
+    assert spares  # sandboxes prepared ahead of time
+    pool.close()
+    assert server.poll() is not None
+    time.sleep(0.2)
+    assert not [pid for pid in spares if os.path.exists(f"/proc/{pid}")]
+
+
+def test_a_killed_fork_server_is_replaced() -> None:
+    with SandboxPool(workers=1, limits=FAST) as pool:
+        assert pool.submit("pass").result().passed
+        server = pool._server._process
+        assert server is not None
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        assert pool.submit("print('again')").result().stdout == "again\n"
+
+
+def _children_of(parent: int) -> list[int]:
+    children = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as handle:
+                    if int(handle.read().rsplit(b")", 1)[1].split()[1]) == parent:
+                        children.append(int(name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return children

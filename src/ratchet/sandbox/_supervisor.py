@@ -38,9 +38,10 @@ import resource
 import stat
 import sys
 import time
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing pulls in re (start-up time)
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Callable
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -465,17 +466,23 @@ def serve(fd: int, plan: dict, spares: int) -> None:
         for source in fds:
             os.close(source)
         server.sendall(str(pid).encode())
+    for _, sandbox in armed:
+        sandbox.close()  # the prepared supervisors see EOF and exit
+    try:
+        os.wait()  # with SIGCHLD ignored: returns once every leader is gone (ECHILD)
+    except ChildProcessError:
+        pass
     os._exit(0)
 
 
-def _receive_request(sandbox: object) -> dict:
+def _receive_request(sandbox: socket.socket) -> dict:
     """In a prepared supervisor: wait for the run (config + stdin, stdout, stderr, report)."""
     import socket
 
-    message, fds, _, _ = socket.recv_fds(sandbox, 1 << 18, 4)  # type: ignore[arg-type]
+    message, fds, _, _ = socket.recv_fds(sandbox, 1 << 18, 4)
     if not message:
         os._exit(0)  # the fork server is gone
-    sandbox.close()  # type: ignore[attr-defined]
+    sandbox.close()
     for target, source in enumerate(fds[:3]):
         os.dup2(source, target)
         os.close(source)
