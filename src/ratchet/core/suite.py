@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ratchet.core.task import Split, Task
 from ratchet.core.verdict import Verdict
+from ratchet.errors import UserError
 
 Message = dict[str, str]
 
@@ -61,6 +62,19 @@ class SolverView:
 
     def check_visible(self, task: Task, answer: str) -> Verdict | None:
         return self.suite.check_visible(task, answer)
+
+    @property
+    def has_episodes(self) -> bool:
+        """Whether the suite is an environment a multi-turn agent acts in (`ratchet.envs`)."""
+        return callable(getattr(self.suite, "new_episode", None))
+
+    def new_episode(self, task: Task) -> Any:
+        """A fresh episode of `task` (a `ratchet.envs.Episode`): observations and actions, and
+        the environment's own end-of-episode signal, never the verifier."""
+        if not self.has_episodes:
+            raise UserError(f"suite '{self.suite.name}' is not an environment: it has no episodes "
+                            "for a multi-turn agent (try --suite sql or wordcraft)")
+        return self.suite.new_episode(task)  # type: ignore[attr-defined]
 
 
 class SuiteBase:
