@@ -11,7 +11,7 @@ SRC = Path(__file__).parents[1] / "src" / "ratchet"
 LAYERS = [
     {"errors"},
     {"core", "sandbox"},
-    {"models", "suites"},
+    {"models", "suites", "envs"},
     {"solvers", "experience"},
     {"eval", "nesy"},
     {"analysis", "learn"},

@@ -45,7 +45,7 @@ def run_dir_name(config: EvalConfig) -> str:
 
 
 def eval_command(
-    suite: Annotated[str, typer.Option(help="humaneval, gsm, or a FILE.jsonl / FILE.py suite")] = "humaneval",
+    suite: Annotated[str, typer.Option(help="humaneval, gsm, sql, wordcraft, textworld, sciworld, or a FILE.jsonl / FILE.py suite")] = "humaneval",
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
     split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
     samples: Annotated[int, typer.Option(help="samples per task (n of pass@k)")] = 1,
@@ -55,7 +55,7 @@ def eval_command(
     max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 768,
     seed: Annotated[int, typer.Option(help="base seed; sample i uses seed + i")] = 0,
     limit: Annotated[Optional[int], typer.Option(help="only the first N tasks of the split")] = None,
-    strategy: Annotated[str, typer.Option("--strategy", "--solver", help="sample, self-consistency, adaptive-consistency, best-of-n, self-refine, self-debug, reflexion, gated (options: NAME:key=value,...)")] = "sample",
+    strategy: Annotated[str, typer.Option("--strategy", "--solver", help="sample, self-consistency, adaptive-consistency, best-of-n, self-refine, self-debug, reflexion, gated, react (options: NAME:key=value,...)")] = "sample",
     max_rounds: Annotated[Optional[int], typer.Option(help="rounds of a correcting strategy, the first answer included")] = None,
     n_votes: Annotated[Optional[int], typer.Option(help="samples for self-consistency, best-of-n, or the disagreement gate")] = None,
     tau: Annotated[Optional[float], typer.Option(help="gated: correct only when confidence < tau")] = None,
@@ -102,7 +102,12 @@ def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, run
         from ratchet.experience import load_exemplar_source
         from ratchet.solvers.fewshot import FewShotSolver
 
-        solver = FewShotSolver(load_exemplar_source(config.exemplars, suite=suite.name), k=3, base=solver)
+        source = load_exemplar_source(config.exemplars, suite=suite.name)
+        if hasattr(solver, "with_exemplars"):  # an agent retrieves by goal and by state window
+            state = load_exemplar_source(config.exemplars, suite=suite.name, by="state")
+            solver = solver.with_exemplars(source, state)
+        else:
+            solver = FewShotSolver(source, k=3, base=solver)
     select_tasks(suite, config.split, config.limit)
     with console.status(f"loading {config.model}"):
         model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,

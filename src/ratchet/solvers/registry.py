@@ -28,6 +28,7 @@ STRATEGIES: dict[str, str] = {
     "self-debug": "ratchet.solvers.self_debug:SelfDebug",
     "reflexion": "ratchet.solvers.reflexion:Reflexion",
     "gated": "ratchet.solvers.gated:Gated",
+    "react": "ratchet.solvers.react:ReActSolver",  # multi-turn agent, environment suites only
 }
 
 #: How the command line names each option (for error messages).

@@ -23,8 +23,23 @@ def _gsm() -> Suite:
     return GsmSuite()
 
 
-#: Built-in suites, name -> factory (imported lazily).
-SUITES: dict[str, Callable[[], Suite]] = {"humaneval": _humaneval, "gsm": _gsm}
+def _sql() -> Suite:
+    from ratchet.envs.sql import SqlSuite
+
+    return SqlSuite()
+
+
+def _wordcraft() -> Suite:
+    from ratchet.envs.wordcraft import WordcraftSuite
+
+    return WordcraftSuite()
+
+
+#: Built-in suites, name -> factory (imported lazily). sql and wordcraft are environments for
+#: multi-turn agents (`--solver react`), see docs/ENVIRONMENTS.md.
+SUITES: dict[str, Callable[[], Suite]] = {
+    "humaneval": _humaneval, "gsm": _gsm, "sql": _sql, "wordcraft": _wordcraft,
+}
 
 
 def load_suite(name: str) -> Suite:

@@ -99,7 +99,7 @@ class WordcraftEnv:
         puzzle = self._puzzles[task.id]
         self._goal = puzzle.goal
         self._items = list(puzzle.table)
-        return f"Goal: make '{self._goal}'. On the table: {self._listing()}."
+        return f"On the table: {self._listing()}."
 
     def _listing(self) -> str:
         return ", ".join(self._items)
