@@ -77,9 +77,11 @@ def test_fork_bomb_is_contained(run: Run, plan: IsolationPlan) -> None:
 def test_fork_bomb_hits_the_process_limit(run: Run, plan: IsolationPlan) -> None:
     if not plan.drop_uid and not plan.user_namespace:
         pytest.skip("RLIMIT_NPROC is not enforced for root without a sandbox uid")
-    result = run("import os\nwhile True:\n    os.fork()\n", FAST)
+    limits = SandboxLimits(wall_seconds=10, memory_mb=256, max_processes=16, output_bytes=16_384)
+    result = run("import os\nwhile True:\n    os.fork()\n", limits)
     assert result.status == "failed"
-    assert "Resource temporarily unavailable" in result.stderr  # EAGAIN: BlockingIOError
+    # Every process that failed to fork prints a traceback, interleaved: look for any piece.
+    assert any(text in result.stderr for text in ("BlockingIOError", "Errno 11", "temporarily unavailable"))
 
 
 def test_memory_bomb_reports_memory(run: Run) -> None:
