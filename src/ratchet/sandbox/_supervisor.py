@@ -532,30 +532,6 @@ def _json_char(char: str) -> str:
     return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
 
 
-def _legacy(encoded: str) -> None:
-    """Harness processes started before the fork server (they are still running evaluations
-    from this tree) call us inside `unshare` with their old config: supervise it as before.
-    TODO(sandbox): remove once no such process can remain."""
-    if encoded.startswith("{"):
-        import json
-
-        config = json.loads(encoded)
-    else:
-        config = marshal.loads(bytes.fromhex(encoded))
-    os.set_inheritable(config["report_fd"], False)
-    config["namespaces"] = (
-        (["userns"] if config.get("drop_capabilities") else [])
-        + (["pidns"] if config.get("pid_namespace") else [])
-        + (["mntns"] if config.get("mount_namespace") else [])
-    )
-    config.setdefault("deadline", time.monotonic() + config.get("wall_seconds", 20.0))
-    try:
-        layers = prepare(config)
-    except OSError as error:
-        _report_and_exit(config, _failure(error))
-    supervise(config, layers)
-
-
 def main(argv: list[str]) -> None:
     mode = argv[1] if len(argv) > 1 else ""
     if mode == "run":
@@ -566,8 +542,6 @@ def main(argv: list[str]) -> None:
         serve(int(argv[2]), marshal.loads(bytes.fromhex(argv[3])), int(argv[4]))
     elif mode == "probe":
         sys.exit(probe(argv[2:]))
-    elif mode:
-        _legacy(mode)
     sys.exit(f"usage: {argv[0]} run CONFIG | serve FD PLAN N | probe NAMESPACE...")
 
 
