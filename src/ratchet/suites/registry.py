@@ -35,10 +35,23 @@ def _wordcraft() -> Suite:
     return WordcraftSuite()
 
 
-#: Built-in suites, name -> factory (imported lazily). sql and wordcraft are environments for
-#: multi-turn agents (`--solver react`), see docs/ENVIRONMENTS.md.
+def _textworld() -> Suite:
+    from ratchet.envs.textworld_games import TextWorldSuite
+
+    return TextWorldSuite()
+
+
+def _sciworld() -> Suite:
+    from ratchet.envs.sciworld import SciWorldSuite
+
+    return SciWorldSuite()
+
+
+#: Built-in suites, name -> factory (imported lazily). sql, wordcraft, textworld and sciworld are
+#: environments for multi-turn agents (`--solver react`), see docs/ENVIRONMENTS.md.
 SUITES: dict[str, Callable[[], Suite]] = {
     "humaneval": _humaneval, "gsm": _gsm, "sql": _sql, "wordcraft": _wordcraft,
+    "textworld": _textworld, "sciworld": _sciworld,
 }
 
 
