@@ -53,6 +53,17 @@ class FewShotSolver:
         return replace(solution, trajectory=own, exemplar_ids=tuple(e.id for e in exemplars))
 
 
+def with_exemplars(base: Solver, source: ExemplarSource, k: int = 3,
+                   state_source: ExemplarSource | None = None) -> Solver:
+    """`base`, shown exemplars from `source`. A solver that retrieves for itself (a multi-turn
+    agent with a `with_exemplars(source, state_source)` method) is handed the sources; any other
+    is wrapped in a `FewShotSolver`."""
+    attach = getattr(base, "with_exemplars", None)
+    if attach is not None:
+        return attach(source, state_source)
+    return FewShotSolver(source, k, base)
+
+
 def exemplar_messages(exemplar: Exemplar) -> list[Message]:
     """The turns of an exemplar to show: its user and assistant turns (tool turns as user)."""
     messages = []

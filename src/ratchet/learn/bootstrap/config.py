@@ -18,6 +18,7 @@ class BootstrapConfig:
     suite: str  # a suite name or file (see `ratchet suites`)
     model: str  # a named model, GGUF path, or endpoint model name
     curation: tuple[str, ...] = ()  # any of "db" (population-based), "exemplar" (utility)
+    solver: str = "sample"  # the base agent's strategy spec ("react" for environment suites)
     iterations: int = 1  # passes over the train split
     shots: int = 3  # exemplars shown per prompt (k)
     train_limit: int | None = None  # only the first N train tasks

@@ -43,8 +43,7 @@ from ratchet.learn.bootstrap.curation import exemplar_utilities, exploit, kept_e
 from ratchet.learn.gate import gate
 from ratchet.models.base import Model, SamplingParams
 from ratchet.solvers.base import Solver
-from ratchet.solvers.fewshot import FewShotSolver
-from ratchet.solvers.sample import SampleSolver
+from ratchet.solvers.fewshot import with_exemplars
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -81,6 +80,7 @@ class _Run:
     state: BootstrapState
     progress: Progress | None
     train: list[Task]
+    base: Solver  # the agent without exemplars
 
     @property
     def name(self) -> str:
@@ -113,10 +113,16 @@ class BootstrapResult:
 
 
 def traj_bootstrap(
-    config: BootstrapConfig, suite: Suite, model: Model, run_dir: Path, progress: Progress | None = None
+    config: BootstrapConfig, suite: Suite, model: Model, run_dir: Path, progress: Progress | None = None,
+    base: Solver | None = None,
 ) -> BootstrapResult:
-    """Run (or resume) Traj-Bootstrap; returns the result and writes it to run_dir/result.json."""
-    run = _prepare(config, suite, model, Path(run_dir), progress)
+    """Run (or resume) Traj-Bootstrap; returns the result and writes it to run_dir/result.json.
+    `base` is the agent without exemplars (default: the strategy `config.solver` names)."""
+    if base is None:
+        from ratchet.solvers.registry import make_solver
+
+        base = make_solver(config.solver)
+    run = _prepare(config, suite, model, Path(run_dir), progress, base)
     try:
         base = _timed(run, "baseline", lambda: baseline_phase(run))
         _timed(run, "grow", lambda: grow_phase(run))
@@ -129,14 +135,14 @@ def traj_bootstrap(
 
 
 def _prepare(config: BootstrapConfig, suite: Suite, model: Model, path: Path,
-             progress: Progress | None) -> _Run:
+             progress: Progress | None, base: Solver) -> _Run:
     RunDir(path).write_config(config.to_json(), free_keys=())
     train = select_tasks(suite, "train", config.train_limit)
     for split, limit in (("dev", config.dev_limit), ("test", config.test_limit)):
         select_tasks(suite, split, limit)  # a bad split fails before any work
     store = ExperienceStore.open(path / "store.sqlite")
     state = BootstrapState.load(path / "state.json", config.members)
-    return _Run(config, path, suite, model, store, state, progress, train)
+    return _Run(config, path, suite, model, store, state, progress, train, base)
 
 
 def _timed(run: _Run, phase: str, body: Callable):  # noqa: ANN202
@@ -172,10 +178,10 @@ def _pass1(result: EvalResult) -> float:
 # -- phase 1: the base agent -----------------------------------------------------------------
 def baseline_phase(run: _Run) -> dict:
     c = run.config
-    solver = SampleSolver()
-    dev = _evaluate(run, "base-dev", "dev", solver, label="sample")
-    test = _evaluate(run, "base-test", "test", solver, label="sample")
-    sampled = _evaluate(run, "base-test-sampled", "test", solver, label="sample",
+    solver = run.base
+    dev = _evaluate(run, "base-dev", "dev", solver, label=c.solver)
+    test = _evaluate(run, "base-test", "test", solver, label=c.solver)
+    sampled = _evaluate(run, "base-test-sampled", "test", solver, label=c.solver,
                         samples=c.base_samples, params=c.sampled_params)
     return {
         "dev_pass@1": _pass1(dev),
@@ -218,7 +224,7 @@ def grow_phase(run: _Run) -> None:
         start = bounds[segment]
 
 
-def _retriever(run: _Run, collection: str, max_seq: int | None = None) -> StoreRetriever:
+def _retriever(run: _Run, collection: str, max_seq: int | None = None, by: str = "task") -> StoreRetriever:
     """The database's exemplar source; under "exemplar" curation, ranked and filtered by the
     utilities measured on its own train attempts so far."""
     c = run.config
@@ -230,14 +236,24 @@ def _retriever(run: _Run, collection: str, max_seq: int | None = None) -> StoreR
             "utility": {k: u.utility for k, u in utilities.items() if u.uses >= c.min_uses},
             "utility_weight": c.utility_weight, "min_utility": c.min_utility,
         }
-    return StoreRetriever(run.store, collection=collection, suite=run.suite.name, max_seq=max_seq, **kwargs)
+    return StoreRetriever(run.store, collection=collection, suite=run.suite.name, max_seq=max_seq,
+                          by=by, **kwargs)
+
+
+def _solver(run: _Run, collection: str, max_seq: int | None = None) -> Solver:
+    """The base agent with this database's exemplars (by task text; by state window too, for
+    agents that retrieve at every step)."""
+    source = _retriever(run, collection, max_seq)
+    state = None
+    if hasattr(run.base, "with_exemplars"):
+        state = _retriever(run, collection, max_seq, by="state")
+    return with_exemplars(run.base, source, run.config.shots, state)
 
 
 def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> None:
     c = run.config
     collection = run.state.members[member]
-    retriever = _retriever(run, collection)
-    solver = FewShotSolver(retriever, c.shots)
+    solver = _solver(run, collection)
     view = SolverView(run.suite)
     done_ids = run.store.ids(collection)
     tag = f"{run.name}/m{member}"
@@ -265,8 +281,8 @@ def _checkpoint(run: _Run, segment: int) -> None:
     dev_scores = []
     for member, collection in enumerate(run.state.members):
         max_seq = run.store.last_seq(collection)
-        solver = FewShotSolver(_retriever(run, collection, max_seq), c.shots)
-        label = f"fewshot-k{c.shots}:{collection}@{max_seq}"
+        solver = _solver(run, collection, max_seq)
+        label = f"{c.solver}+exemplars(k={c.shots}):{collection}@{max_seq}"
         dev = _evaluate(run, f"s{segment}-m{member}-dev", "dev", solver, label=label)
         test = (_evaluate(run, f"s{segment}-m{member}-test", "test", solver, label=label)
                 if c.curve_on_test else None)
@@ -335,11 +351,14 @@ def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
     member = best_member(run)
     path, curation = _save_artifact(run, run.state.members[member])
     source = load_exemplar_source(path, suite=run.suite.name)
-    solver = FewShotSolver(source, c.shots)
-    label = f"fewshot-k{c.shots}:database.sqlite"
+    state = load_exemplar_source(path, suite=run.suite.name, by="state") if hasattr(run.base, "with_exemplars") else None
+    solver = with_exemplars(run.base, source, c.shots, state)
+    label = f"{c.solver}+exemplars(k={c.shots}):database.sqlite"
     dev = _evaluate(run, "final-dev", "dev", solver, label=label)
     test = _evaluate(run, "final-test", "test", solver, label=label)
-    source.store.close()
+    for opened in (source, state):
+        if opened is not None:
+            opened.store.close()
     decision = gate(base["dev_scores"], task_scores(dev), c.gate_level)
     final = {"member": member, "dev_pass@1": _pass1(dev), "test_pass@1": _pass1(test),
              "tokens": _eval_tokens(dev, test)}
