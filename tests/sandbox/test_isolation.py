@@ -9,12 +9,21 @@ import uuid
 
 import pytest
 
-from ratchet.sandbox import IsolationPlan, SandboxLimits, run_python
-from ratchet.sandbox.isolation import NAMESPACES, RLIMITS_ONLY, USER_NAMESPACES, UidLeases, can_enter, plan_masks
+from ratchet.errors import UserError
+from ratchet.sandbox import IsolationPlan, SandboxLimits, SandboxPool, run_python
+from ratchet.sandbox.isolation import (
+    NAMESPACES,
+    RLIMITS_ONLY,
+    USER_NAMESPACES,
+    UidLeases,
+    can_enter,
+    plan_masks,
+)
 
 from .conftest import FAST, process_cmdlines
 
-ROOT_WITH_NAMESPACES = os.geteuid() == 0 and can_enter(NAMESPACES)
+ROOT = os.geteuid() == 0
+ROOT_WITH_NAMESPACES = ROOT and can_enter(NAMESPACES)
 
 
 @pytest.mark.skipif(not ROOT_WITH_NAMESPACES, reason="needs root and namespaces")
@@ -27,14 +36,17 @@ def test_root_gets_namespaces_and_its_own_uid(plan: IsolationPlan) -> None:
         assert layer in result.isolation.split("+")
 
 
+@pytest.mark.skipif(ROOT, reason="as root, rlimits-only is refused (tested below)")
 def test_rlimits_only_fallback_still_limits() -> None:
-    sleeper = run_python("import time\ntime.sleep(10)\n", SandboxLimits(wall_seconds=0.5, memory_mb=256), isolation=RLIMITS_ONLY)
+    limits = SandboxLimits(wall_seconds=0.5, memory_mb=256)
+    sleeper = run_python("import time\ntime.sleep(10)\n", limits, isolation=RLIMITS_ONLY)
     assert (sleeper.status, sleeper.isolation) == ("timeout", "rlimits-only")
     memory = run_python("data = bytearray(8 * 1024**3)\n", FAST, isolation=RLIMITS_ONLY)
     assert memory.status == "memory"
     assert run_python("print('hi')", FAST, isolation=RLIMITS_ONLY).stdout == "hi\n"
 
 
+@pytest.mark.skipif(ROOT, reason="as root, rlimits-only is refused (tested below)")
 def test_rlimits_only_still_kills_setsid_daemons() -> None:
     marker = f"ratchet-leftover-{uuid.uuid4().hex}"
     code = f"""
@@ -46,12 +58,22 @@ subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)  # {marker}
     assert not [line for line in process_cmdlines() if marker in line]
 
 
-@pytest.mark.skipif(not can_enter(USER_NAMESPACES.namespaces), reason="no user namespaces here")
+@pytest.mark.skipif(not ROOT, reason="only root is refused")
+@pytest.mark.parametrize("unsafe", [RLIMITS_ONLY, USER_NAMESPACES], ids=["rlimits-only", "userns"])
+def test_root_never_runs_a_program_without_its_own_uid(unsafe: IsolationPlan, tmp_path) -> None:
+    marker = tmp_path / "ran"
+    with pytest.raises(UserError, match="refusing"):
+        run_python(f"open({str(marker)!r}, 'w')", FAST, isolation=unsafe)
+    with pytest.raises(UserError, match="refusing"):
+        SandboxPool(1, FAST, isolation=unsafe)
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(
+    ROOT or not can_enter(USER_NAMESPACES.namespaces), reason="needs a non-root user with user namespaces"
+)
 def test_user_namespace_fallback_drops_capabilities() -> None:
     plan = USER_NAMESPACES
-    probe = run_python("print(1)", FAST, isolation=plan)
-    if probe.status != "passed":
-        pytest.skip(f"user namespaces unavailable here: {probe.stderr[-200:]}")
     code = "print([l for l in open('/proc/self/status') if l.startswith('CapEff')][0].split()[1])\n"
     result = run_python(code, FAST, isolation=plan)
     assert result.stdout.strip() == "0000000000000000"

@@ -6,10 +6,11 @@ Best first:
   no external tool); the program runs as a leased unprivileged uid, so RLIMIT_NPROC holds and
   it can neither signal the harness nor write outside its private scratch; the tree is
   read-only.
-- user namespace (no root, but unprivileged user namespaces): the same namespaces inside a
+- user namespace (not root, but unprivileged user namespaces): the same namespaces inside a
   user namespace; the program keeps our uid but loses every capability.
 - uid only (root without namespaces, e.g. a container without CAP_SYS_ADMIN).
-- rlimits-only: resource limits and a process group, nothing else.
+- rlimits-only (not root): resource limits and a process group; the program runs as our user.
+  As root this is refused: the program could kill every process on the machine.
 
 Each run's result names the layers that were actually in force.
 """
@@ -31,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ratchet.errors import BackendError
+from ratchet.errors import BackendError, UserError
 
 SUPERVISOR = str(Path(__file__).with_name("_supervisor.py"))
 NAMESPACES = ("netns", "pidns", "mntns", "ipcns", "utsns")
@@ -71,18 +72,34 @@ USER_NAMESPACES = IsolationPlan(("userns", *NAMESPACES))
 
 @functools.cache
 def detect_isolation() -> IsolationPlan:
-    """The strongest plan that works here (probed once per process)."""
-    root = os.geteuid() == 0
+    """The strongest plan that works here (probed once per process).
+
+    As root the program must always run as a leased unprivileged uid: root with only rlimits
+    (or as root of a user namespace, where RLIMIT_NPROC does not hold) could kill every
+    process on the machine. If even that is impossible, the plan is rlimits-only and
+    `execute` refuses it with the fix (see `check_plan`)."""
     essential = interpreter_paths()
     masks, unreachable = plan_masks([*essential, *import_paths()])
     reachable = not set(essential) & set(unreachable)  # an unreadable extra sys.path entry is no bar
-    if root and reachable and can_enter(NAMESPACES):
-        return IsolationPlan(NAMESPACES, drop_uid=True, masks=masks)
+    if os.geteuid() == 0:
+        if reachable and can_enter(NAMESPACES):
+            return IsolationPlan(NAMESPACES, drop_uid=True, masks=masks)
+        if reachable and not masks:
+            return IsolationPlan(drop_uid=True)
+        return RLIMITS_ONLY
     if can_enter(USER_NAMESPACES.namespaces):
         return USER_NAMESPACES
-    if root and not masks and reachable:
-        return IsolationPlan(drop_uid=True)
     return RLIMITS_ONLY
+
+
+def check_plan(plan: IsolationPlan) -> None:
+    """Refuse to run model-written code as root without its own uid (UserError with the fix)."""
+    if os.geteuid() == 0 and not plan.drop_uid:
+        raise UserError(
+            f"refusing to run model-written code as root with isolation '{plan.describe()}': it could"
+            " kill every process on the machine. Allow namespaces (root with CAP_SYS_ADMIN), make"
+            f" Python readable by uid {UID_BASE} and up, or run Ratchet as an unprivileged user"
+        )
 
 
 def can_enter(namespaces: Iterable[str]) -> bool:

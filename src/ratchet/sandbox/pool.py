@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
 from ratchet.errors import UserError
-from ratchet.sandbox.isolation import IsolationPlan, detect_isolation
+from ratchet.sandbox.isolation import IsolationPlan, check_plan, detect_isolation
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.result import SandboxResult
 from ratchet.sandbox.forkserver import ForkServer
@@ -32,6 +32,7 @@ class SandboxPool:
             raise UserError(f"SandboxPool needs at least one worker, got {self.workers}")
         self.limits = limits
         self.isolation = isolation if isolation is not None else detect_isolation()
+        check_plan(self.isolation)
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="ratchet-sandbox")
         self._server = ForkServer(self.isolation, spares=self.workers)
 

@@ -24,6 +24,7 @@ from ratchet.sandbox.isolation import (
     SUPERVISOR,
     UIDS,
     IsolationPlan,
+    check_plan,
     detect_isolation,
     kill_processes_of,
 )
@@ -59,6 +60,7 @@ def execute(
     code: str, limits: SandboxLimits, *, stdin: str, plan: IsolationPlan, server: ForkServer | None
 ) -> SandboxResult:
     """run_python, launched through `server` when given (else a one-off supervisor process)."""
+    check_plan(plan)
     if server is not None and server.plan != plan:
         raise UserError("a fork server prepares sandboxes for its own isolation plan only")
     with contextlib.ExitStack() as stack:
