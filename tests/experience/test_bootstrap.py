@@ -126,3 +126,12 @@ def test_exemplar_curation_drops_the_harmful_exemplar(tmp_path):
                            ScriptedModel(poisoned_by(poison.prompt)), tmp_path / "naive")
     assert result.final["dev_pass@1"] >= naive.final["dev_pass@1"]
     assert result.final["test_pass@1"] > naive.final["test_pass@1"]
+
+
+def test_a_database_with_no_success_is_not_kept_and_nothing_breaks(tmp_path):
+    result = traj_bootstrap(config(checkpoints=1), AdditionSuite(30), ScriptedModel(lambda m, p: "no idea"),
+                            tmp_path)
+    assert result.cost["train_successes"] == 0 and not result.decision["kept"]
+    assert result.final["test_pass@1"] == result.base["test_pass@1"] == 0.0
+    assert "no successful trajectory" in result.decision["reason"]
+    write_report(tmp_path)

@@ -32,6 +32,7 @@ def improve_command(
     curation: Annotated[str, typer.Option(help="none, db, exemplar or db,exemplar")] = "none",
     suite: Annotated[str, typer.Option(help="humaneval, gsm, or a suite file")] = "gsm",
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
+    solver: Annotated[str, typer.Option("--solver", "--strategy", help="base agent: sample, react, ... (a strategy spec)")] = "sample",
     iterations: Annotated[int, typer.Option(help="passes over the train split")] = 1,
     shots: Annotated[int, typer.Option(help="exemplars shown per prompt")] = 3,
     train_limit: Annotated[Optional[int], typer.Option(help="only the first N train tasks")] = None,
@@ -57,7 +58,7 @@ def improve_command(
     from ratchet.learn.bootstrap import BootstrapConfig
 
     config = BootstrapConfig(
-        suite=suite, model=model, curation=parse_curation(curation), iterations=iterations,
+        suite=suite, model=model, curation=parse_curation(curation), solver=solver, iterations=iterations,
         shots=shots, train_limit=train_limit, dev_limit=dev_limit, test_limit=test_limit,
         checkpoints=checkpoints, curve_on_test=curve_on_test, population=population,
         base_samples=base_samples, seed=seed, base_url=base_url,
@@ -76,7 +77,11 @@ def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8
     from ratchet.models.loading import load_model
     from ratchet.suites.registry import load_suite
 
+    from ratchet.solvers.registry import check_solver, make_solver
+
     suite = load_suite(config.suite)
+    base = make_solver(config.solver)
+    check_solver(base, suite)  # before loading a model
     if not suite.tasks("train"):
         raise UserError(f"suite '{config.suite}' has no train tasks to bootstrap from")
     with console.status(f"loading {config.model}"):
@@ -91,7 +96,7 @@ def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8
                 bars[phase] = progress.add_task(phase, total=total)
             progress.update(bars[phase], completed=done, total=total)
 
-        result = traj_bootstrap(config, suite, model, path, progress=report)
+        result = traj_bootstrap(config, suite, model, path, progress=report, base=base)
     close = getattr(suite, "close", None)
     if close:
         close()

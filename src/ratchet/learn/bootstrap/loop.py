@@ -350,8 +350,27 @@ def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
     c = run.config
     member = best_member(run)
     path, curation = _save_artifact(run, run.state.members[member])
+    if run.store.collections().get(run.state.members[member], {}).get("successes", 0):
+        final, decision = _evaluate_artifact(run, path, base)
+    else:  # nothing to show: the agent with this database is the base agent
+        final = {"dev_pass@1": base["dev_pass@1"], "test_pass@1": base["test_pass@1"], "tokens": 0}
+        decision = {**gate(base["dev_scores"], base["dev_scores"], c.gate_level).to_json(),
+                    "reason": "the database holds no successful trajectory"}
+    return BootstrapResult(
+        config=c.to_json(), base={k: v for k, v in base.items() if k != "dev_scores"},
+        final={"member": member, **final}, curve=run.state.curve, replacements=run.state.replacements,
+        decision={**decision, "kept": decision["accept"]}, database=str(path),
+        cost=_grow_cost(run), curation=curation,
+    )
+
+
+def _evaluate_artifact(run: _Run, path: Path, base: dict) -> tuple[dict, dict]:
+    """The saved database used exactly as `ratchet eval --exemplars` uses it, gated on dev
+    against the base agent."""
+    c = run.config
     source = load_exemplar_source(path, suite=run.suite.name)
-    state = load_exemplar_source(path, suite=run.suite.name, by="state") if hasattr(run.base, "with_exemplars") else None
+    state = (load_exemplar_source(path, suite=run.suite.name, by="state")
+             if hasattr(run.base, "with_exemplars") else None)
     solver = with_exemplars(run.base, source, c.shots, state)
     label = f"{c.solver}+exemplars(k={c.shots}):database.sqlite"
     dev = _evaluate(run, "final-dev", "dev", solver, label=label)
@@ -360,15 +379,8 @@ def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
         if opened is not None:
             opened.store.close()
     decision = gate(base["dev_scores"], task_scores(dev), c.gate_level)
-    final = {"member": member, "dev_pass@1": _pass1(dev), "test_pass@1": _pass1(test),
-             "tokens": _eval_tokens(dev, test)}
-    result = BootstrapResult(
-        config=c.to_json(), base={k: v for k, v in base.items() if k != "dev_scores"},
-        final=final, curve=run.state.curve, replacements=run.state.replacements,
-        decision={**decision.to_json(), "kept": decision.accept}, database=str(path),
-        cost=_grow_cost(run), curation=curation,
-    )
-    return result
+    final = {"dev_pass@1": _pass1(dev), "test_pass@1": _pass1(test), "tokens": _eval_tokens(dev, test)}
+    return final, decision.to_json()
 
 
 def _grow_cost(run: _Run) -> dict:
