@@ -1,4 +1,4 @@
-"""The sandbox for model-written code: a separate, limited, isolated process per run.
+"""The sandbox for model-written code: a separate, limited, isolated process tree per run.
 
     from ratchet.sandbox import SandboxLimits, SandboxPool, run_python
 
@@ -6,7 +6,13 @@
     result.status       # "passed" | "failed" | "timeout" | "memory" | "crashed"
     result.isolation    # the layers actually in force, e.g. "netns+pidns+mntns+...+uid+rlimits"
 
-Model-written code never runs in the calling process. Standard library only.
+    with SandboxPool() as pool:             # one worker per core, a warm fork server
+        results = pool.map(programs)        # in order
+
+Model-written code never runs in the calling process, and never as root: as root, a plan
+that cannot switch the program to its own uid is refused. What a program does comes back as
+a result; only a sandbox that cannot be set up at all raises (BackendError). Standard
+library only. How it works: `_supervisor.py`; which isolation: `isolation.py`.
 """
 
 from ratchet.sandbox.isolation import IsolationPlan, detect_isolation

@@ -77,9 +77,11 @@ def _check(result: int, what: str) -> None:
         raise OSError(number, f"{what}: {os.strerror(number)}")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    encode = lambda text: None if text is None else text.encode()  # noqa: E731
-    _check(_libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
+def _mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
+    encoded = [None if text is None else text.encode() for text in (source, target, fstype, data)]
+    _check(_libc.mount(*encoded[:3], flags, encoded[3]), f"mount {target}")
 
 
 def _write(path: str, text: str) -> None:

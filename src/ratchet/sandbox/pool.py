@@ -1,6 +1,9 @@
-"""SandboxPool: keep every core busy verifying. Threads only wait; each run is its own
-sandboxed process tree, forked by a warm fork server, so the isolation lives in those
-processes, not in the pool."""
+"""SandboxPool: keep every core busy verifying. Its threads only wait; each run is its own
+sandboxed process tree, handed out by a fork server that keeps one sandbox per worker prepared,
+so the isolation lives in those processes, not in the pool.
+
+Programs run through one pool share the fork server's string-hash seed (as if PYTHONHASHSEED
+were fixed per pool); one-off `run_python` calls each get a fresh one."""
 
 from __future__ import annotations
 
@@ -10,15 +13,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
 from ratchet.errors import UserError
+from ratchet.sandbox.forkserver import ForkServer
 from ratchet.sandbox.isolation import IsolationPlan, check_plan, detect_isolation
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.result import SandboxResult
-from ratchet.sandbox.forkserver import ForkServer
 from ratchet.sandbox.runner import execute
 
 
 class SandboxPool:
-    """Runs programs in parallel sandboxes, `workers` at a time (default: one per core)."""
+    """Runs programs in parallel sandboxes, `workers` at a time (default: one per core).
+    `limits` is the default for `submit` and `map`; `isolation` defaults to the strongest plan
+    this machine supports. Close it (or use `with`) to stop its fork server."""
 
     def __init__(
         self,
@@ -36,7 +41,10 @@ class SandboxPool:
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="ratchet-sandbox")
         self._server = ForkServer(self.isolation, spares=self.workers)
 
-    def submit(self, code: str, limits: SandboxLimits | None = None, *, stdin: str = "") -> Future[SandboxResult]:
+    def submit(
+        self, code: str, limits: SandboxLimits | None = None, *, stdin: str = ""
+    ) -> Future[SandboxResult]:
+        """Run `code` as a program's main module; the future never fails for what it does."""
         return self._executor.submit(
             execute, code, limits or self.limits, stdin=stdin, plan=self.isolation, server=self._server
         )

@@ -209,7 +209,9 @@ def _kill_group(group: int) -> None:
         os.killpg(group, signal.SIGKILL)
 
 
-def _result(collected: Collected, plan: IsolationPlan, limits: SandboxLimits, seconds: float) -> SandboxResult:
+def _result(
+    collected: Collected, plan: IsolationPlan, limits: SandboxLimits, seconds: float
+) -> SandboxResult:
     report = _parse_report(collected.report)
     if "error" in report and not collected.deadline_passed:
         retryable = bool(report.get("retryable"))
