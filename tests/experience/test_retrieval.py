@@ -107,3 +107,30 @@ def test_dense_index_with_a_stub_encoder():
     index.add(["cat", "dog"])
     assert [pos for pos, _ in index.search("kitten", 2)] == [0, 1]
     assert [pos for pos, _ in index.search("kitten", 2, weights=np.array([0.0, 1.0]))] == [1]
+
+
+def test_growing_index_scores_new_documents_in_a_delta_like_a_rebuild():
+    import numpy as np
+
+    from tests.experience.helpers import TOPICS as topics
+
+    texts = [f"{topics[i % 6]} item{i % 13} extra{i % 7}" for i in range(120)]
+    growing = BM25Index(exact_below=0, delta_share=0.5)
+    growing.add(texts[:100])
+    growing.search("bread", 3)  # builds the main index over 100
+    growing.add(texts[100:])  # 20 more wait in the delta
+    assert growing._n_main == 100
+    exact = BM25Index()
+    exact.add(texts)
+    query = "bakery bread item3 extra5"
+    got = dict(growing.search(query, 120))
+    want = dict(exact.search(query, 120))
+    assert set(got) == set(want)
+    delta = [pos for pos in want if pos >= 100]
+    assert delta and all(abs(got[pos] - want[pos]) < 1e-4 for pos in delta)  # exact for the delta
+    weights = np.ones(120)
+    weights[delta] = 0
+    assert not {pos for pos, _ in growing.search(query, 120, weights)} & set(delta)
+    growing.add(texts[:40])  # past the share: the next search rebuilds the main index
+    growing.search(query, 3)
+    assert growing._n_main == 160

@@ -6,14 +6,14 @@ document per assistant step of a multi-turn trajectory, keyed by the turns just 
 agent can ask "what did a successful run do in a state like this one?").
 
 The index grows incrementally: each `retrieve` first reads the rows appended since the last one
-(one indexed query), tokenises only those, and re-indexes the token ids lazily; tokenising, the
-slow part, is never redone. `max_seq` freezes the database at a size, for the growth curve. `index="dense"` swaps BM25 for
-MiniLM sentence embeddings (optional: `ratchet.experience.dense`).
+(one indexed query) and tokenises only those; `BM25Index` (see `bm25.py`) scores new documents
+in a delta until it is worth rebuilding the main index. `max_seq` freezes the database at a size,
+for the growth curve. `index="dense"` swaps BM25 for MiniLM sentence embeddings (optional:
+`ratchet.experience.dense`).
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,72 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ratchet.core import Exemplar, Turn
+from ratchet.experience.bm25 import BM25Index, tokenize  # noqa: F401 - re-exported
 from ratchet.experience.experience import DEFAULT_COLLECTION, Experience
 from ratchet.experience.store import ExperienceStore
-
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-
-
-def _stopwords() -> frozenset[str]:
-    try:
-        from bm25s.stopwords import STOPWORDS_EN
-
-        return frozenset(STOPWORDS_EN)
-    except ImportError:  # pragma: no cover - bm25s is a core dependency
-        return frozenset()
-
-
-STOPWORDS = _stopwords()
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased words of two or more characters, English stop words removed."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
-
-
-class BM25Index:
-    """BM25 over documents added over time. Tokens are kept as ids against a growing vocabulary,
-    so adding documents tokenises only the new ones; the bm25s matrix is rebuilt on the next
-    search after an addition (a sparse build, linear in the corpus, no Python tokenising)."""
-
-    def __init__(self) -> None:
-        self.vocab: dict[str, int] = {}
-        self._docs: list[np.ndarray] = []
-        self._bm25 = None
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._docs)
-
-    def add(self, texts: Sequence[str]) -> None:
-        with self._lock:
-            for text in texts:
-                ids = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
-                self._docs.append(np.asarray(ids, dtype=np.int32))
-            self._bm25 = None
-
-    def search(self, query: str, k: int, weights: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Up to k (document position, score) pairs with a positive score, best first.
-        `weights` (one per document) multiplies scores: 0 hides a document."""
-        terms = [t for t in tokenize(query) if t in self.vocab]
-        with self._lock:
-            if not terms or not self._docs:
-                return []
-            bm25 = self._ensure_index()
-            k = min(k, len(self._docs))
-            docs, scores = bm25.retrieve([terms], k=k, show_progress=False, weight_mask=weights,
-                                         n_threads=1)
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
-
-    def _ensure_index(self):  # noqa: ANN202
-        if self._bm25 is None:
-            import bm25s
-            from bm25s.tokenization import Tokenized
-
-            bm25 = bm25s.BM25()
-            bm25.index(Tokenized(self._docs, dict(self.vocab)), show_progress=False)
-            self._bm25 = bm25
-        return self._bm25
 
 
 @dataclass(frozen=True)
