@@ -116,5 +116,5 @@ def verdict_from_sandbox(result: SandboxResult) -> Verdict:
         "memory": Status.ERROR,
         "crashed": Status.ERROR,
     }[result.status]
-    feedback = result.stderr.strip()[-2000:] or f"{result.status} (exit code {result.returncode})"
+    feedback = result.stderr.strip()[-2000:] or result.detail or f"{result.status} (exit {result.returncode})"
     return Verdict.fail(feedback, status, seconds=result.seconds)
