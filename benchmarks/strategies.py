@@ -4,13 +4,15 @@ Runs `ratchet compare` in phases, each resumable (rerun the same command and fin
 are read back from their run directories; the response cache replays every model call made
 before). The figures recorded in docs/STRATEGIES.md come from this script.
 
-    python benchmarks/strategies.py                       # every phase, full HumanEval test split
-    python benchmarks/strategies.py --phase humaneval-correct --limit 20
+    python benchmarks/strategies.py                       # every phase, at DEFAULT_LIMITS
+    python benchmarks/strategies.py --phase humaneval-repair --limit 20
     python benchmarks/strategies.py --dry-run             # print the commands only
 
-Phases:
-- humaneval-correct: sample and the correcting strategies (self-debug, reflexion, self-refine,
-  gated self-refine) on the HumanEval test split;
+Phases (cheapest, most telling first; the machine behind the recorded figures had 2 shared cores):
+- humaneval-repair: sample, self-debug and reflexion on the HumanEval test split; repair costs
+  only where the visible examples fail, so this runs on the whole split;
+- humaneval-intrinsic: sample, self-refine and gated self-refine (every task pays for a
+  critique), with self-debug and reflexion read back from the phase above;
 - humaneval-vote: sample, self-consistency, best-of-n (visible checks), adaptive-consistency and
   plain resampling with 5 samples (the pass@k curve), the costliest phase;
 - gsm: sample, self-refine, gated self-refine, self-consistency and adaptive-consistency on gsm
@@ -26,10 +28,11 @@ import sys
 
 MODEL = "qwen2.5-coder-0.5b-instruct"
 PHASES = {
-    "humaneval-correct": (
+    "humaneval-repair": ("humaneval", "sample,self-debug:max_rounds=3,reflexion:max_rounds=3", []),
+    "humaneval-intrinsic": (
         "humaneval",
-        "sample,self-debug:max_rounds=3,reflexion:max_rounds=3,self-refine:max_rounds=2,"
-        "gated:inner=self-refine;max_rounds=2",
+        "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,"
+        "self-debug:max_rounds=3,reflexion:max_rounds=3",
         [],
     ),
     "humaneval-vote": (
@@ -45,6 +48,9 @@ PHASES = {
     ),
 }
 
+#: Tasks per phase behind the recorded figures (None: the whole test split); --limit overrides.
+DEFAULT_LIMITS = {"humaneval-repair": None, "humaneval-intrinsic": 30, "humaneval-vote": 20, "gsm": 20}
+
 
 def command(phase: str, limit: int | None, runs: str, model: str) -> list[str]:
     suite, strategies, extra = PHASES[phase]
@@ -56,8 +62,8 @@ def command(phase: str, limit: int | None, runs: str, model: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--phase", choices=[*PHASES, "all"], default="all")
-    parser.add_argument("--limit", type=int, default=None, help="first N tasks of each test split")
-    parser.add_argument("--gsm-limit", type=int, default=40, help="first N gsm test tasks (1200 in all)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help=f"first N tasks of the test split in every phase (default: {DEFAULT_LIMITS})")
     parser.add_argument("--runs", default="runs/bench")
     parser.add_argument("--model", default=MODEL)
     parser.add_argument("--dry-run", action="store_true")
@@ -65,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     phases = list(PHASES) if args.phase == "all" else [args.phase]
     status = 0
     for phase in phases:
-        limit = args.gsm_limit if phase == "gsm" else args.limit
+        limit = args.limit or DEFAULT_LIMITS[phase]
         cmd = command(phase, limit, args.runs, args.model)
         print("$", shlex.join(cmd), flush=True)
         if not args.dry_run:

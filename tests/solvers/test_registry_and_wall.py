@@ -6,7 +6,7 @@ from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import evaluate
 from ratchet.models import SamplingParams, ScriptedModel
-from ratchet.solvers import STRATEGIES, SampleSolver, make_solver, solver_spec
+from ratchet.solvers import STRATEGIES, SampleSolver, check_solver, make_solver, solver_spec
 from ratchet.solvers.registry import parse_spec
 from tests.solvers.fakes import GuardedSuite, GuardingSolver, HiddenRead, LogprobModel
 
@@ -43,7 +43,7 @@ def test_bad_strategy_input_is_a_one_line_user_error():
 def reply_for(messages, params):
     """A model that is wrong at first (greedy), right when asked again or when sampling."""
     first_prompt = messages[0]["content"]
-    a, b = [int(x) for x in first_prompt.replace("?", "").split() if x.isdigit()]
+    a, b = [int(x) for x in first_prompt.replace("?", "").split() if x.isdigit()][:2]
     if len(messages) == 1 and params.temperature == 0:
         return str(a + b + 1)
     if "explain what went wrong" in messages[-1]["content"] or "Review your answer" in messages[-1]["content"]:
@@ -57,6 +57,10 @@ def test_no_strategy_reads_the_hidden_verifier_while_solving(name, tmp_path):
     runner still scores every round afterwards."""
     suite = GuardedSuite(n=10)
     solver = make_solver(name, inner="self-debug") if name == "gated" else make_solver(name)
+    try:
+        check_solver(solver, suite)
+    except UserError:
+        pytest.skip(f"{name} does not work on a question-answer suite (e.g. it needs an environment)")
     model = LogprobModel(reply_for, {})
     config = EvalConfig(suite="guarded", model="scripted", split="test", solver=name, params=PARAMS)
     result = evaluate(config, suite, model, GuardingSolver(solver, suite), RunDir(tmp_path))

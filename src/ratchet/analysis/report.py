@@ -36,14 +36,16 @@ def _pyplot():
 def plot_accuracy_vs_tokens(data: dict, path: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = _colours(data)
     for row in data["rows"]:
         x, y = row["cost"]["tokens_per_task"], 100 * row["accuracy"]
-        ax.scatter([x], [y], s=40, zorder=3)
+        ax.scatter([x], [y], s=40, zorder=3, color=colours[row["strategy"]])
         ax.annotate(row["strategy"], (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     for name, points in {**data["curves"]["vote"], **data["curves"]["resampling"]}.items():
         if points:
             xs, ys = zip(*points)
-            ax.plot(xs, [100 * y for y in ys], marker=".", linestyle="--", label=name)
+            ax.plot(xs, [100 * y for y in ys], marker=".", linestyle="--", color=colours.get(name, "black"),
+                    label=f"{name}: after r samples" if name in colours else name)
     ax.set_xscale("log")
     ax.set_xlabel("tokens per task (prompt + completion, log scale)")
     ax.set_ylabel("pass@1 (%)")
@@ -57,10 +59,11 @@ def plot_accuracy_vs_tokens(data: dict, path: Path) -> Path:
 def plot_pass_at_t(data: dict, path: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = _colours(data)
     for name, points in data["curves"]["pass_at_t"].items():
         if points:
-            xs, ys = zip(*points)
-            ax.step(xs, [100 * y for y in ys], where="post", label=name)
+            xs, ys = zip(*[(points[0][0], 0.0), *points])
+            ax.step(xs, [100 * y for y in ys], where="post", label=name, color=colours[name])
     for name, points in data["curves"]["resampling"].items():
         if points:
             xs, ys = zip(*points)
@@ -92,6 +95,11 @@ def plot_transitions(data: dict, path: Path) -> Path:
     if rows:
         ax.legend(fontsize=8, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.25))
     return _save(fig, path)
+
+
+def _colours(data: dict) -> dict[str, str]:
+    """One colour per strategy, the same in every plot."""
+    return {row["strategy"]: f"C{index % 10}" for index, row in enumerate(data["rows"])}
 
 
 def _save(fig, path: Path) -> Path:

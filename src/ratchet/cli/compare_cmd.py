@@ -15,7 +15,10 @@ from ratchet.eval.config import EvalConfig
 from ratchet.models.base import SamplingParams
 from ratchet.models.catalog import DEFAULT_MODEL
 
-console = Console()
+import sys
+
+# Wide when writing to a file or pipe (a benchmark log), so the table is not squeezed to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 DEFAULT_STRATEGIES = "sample,self-consistency,self-refine,self-debug,reflexion"
 
 

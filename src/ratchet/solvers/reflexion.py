@@ -21,6 +21,7 @@ from ratchet.solvers.trace import (
     continue_after,
     first_answer,
     require_visible_checks,
+    short_reply,
 )
 
 REFLECT = (
@@ -73,7 +74,7 @@ class Reflexion:
             if trace.rounds >= self.max_rounds:
                 return trace.solution(f"max rounds: {self.max_rounds}")
             reflect = continue_after(prompt, trace.completion, REFLECT.format(feedback=shown_feedback(verdict)))
-            memory.append(trace.ask(model, reflect, params).text.strip()[:REFLECTION_CHARS])
+            memory.append(trace.ask(model, reflect, short_reply(params)).text.strip()[:REFLECTION_CHARS])
             reply = trace.ask(model, with_memory(prompt, memory), params).text
             answer = view.extract(task, reply)
             if answer is None:

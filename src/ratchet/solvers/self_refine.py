@@ -14,7 +14,7 @@ from typing import ClassVar
 from ratchet.core import Solution, SolverView, Task
 from ratchet.models.base import Model, SamplingParams
 from ratchet.solvers.correction import RepeatGuard
-from ratchet.solvers.trace import Trace, check_max_rounds, continue_after, first_answer
+from ratchet.solvers.trace import Trace, check_max_rounds, continue_after, first_answer, short_reply
 
 CRITIQUE = (
     "Review your answer above carefully for mistakes. If it is fully correct, reply with exactly "
@@ -47,7 +47,7 @@ class SelfRefine:
         repeats.seen_before(trace.answer)
         while trace.rounds < self.max_rounds:
             critique_request = continue_after(prompt, trace.completion, CRITIQUE)
-            critique = trace.ask(model, critique_request, params).text
+            critique = trace.ask(model, critique_request, short_reply(params)).text
             if critique.strip().lstrip("*#`>- ").upper().startswith(NO_ISSUES):
                 return trace.solution("no issues: the critique found nothing to fix")
             rewrite_request = continue_after(critique_request, critique, REWRITE)

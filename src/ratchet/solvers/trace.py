@@ -76,6 +76,15 @@ def first_answer(task: Task, view: SolverView, model: Model, params: SamplingPar
     return SampleSolver().solve(task, view, model, params)
 
 
+#: Critiques and reflections are a few sentences; capping them bounds a runaway reply's cost.
+SHORT_REPLY_TOKENS = 256
+
+
+def short_reply(params: SamplingParams) -> SamplingParams:
+    """Params for a critique or reflection: the same, with at most SHORT_REPLY_TOKENS new tokens."""
+    return replace(params, max_tokens=min(params.max_tokens, SHORT_REPLY_TOKENS))
+
+
 def continue_after(messages: Sequence[Message], completion: str, request: str) -> list[Message]:
     """The task's prompt, the model's answer, then a new user request."""
     return [*messages, {"role": "assistant", "content": completion}, {"role": "user", "content": request}]
@@ -92,8 +101,8 @@ def has_visible_checks(suite: Suite) -> bool:
     A `SuiteBase` subclass that keeps the default `check_visible` (always None) has none; any
     other suite is assumed to have some, and a task without them is handled per task.
     """
-    method = getattr(type(suite), "check_visible", None)
-    return method is not None and method is not SuiteBase.check_visible
+    method = getattr(suite, "check_visible", None)
+    return method is not None and getattr(method, "__func__", None) is not SuiteBase.check_visible
 
 
 def require_visible_checks(strategy: str, suite: Suite, instead: str = "self-refine or self-consistency") -> None:
