@@ -30,13 +30,14 @@ def plot_growth(result: dict, path: Path) -> Path:
     for member in sorted({p["member"] for p in curve}):
         points = [p for p in curve if p["member"] == member]
         sizes = [0] + [p["db_size"] for p in points]
-        label = f"database {member}" if len({p['member'] for p in curve}) > 1 else "dev"
-        ax.plot(sizes, [base["dev_pass@1"]] + [p["dev_pass@1"] for p in points], marker="o", label=label)
-        if any(p["test_pass@1"] is not None for p in points):
-            tested = [p for p in points if p["test_pass@1"] is not None]
+        which = f" (database {member})" if len({p['member'] for p in curve}) > 1 else ""
+        ax.plot(sizes, [base["dev_pass@1"]] + [p["dev_pass@1"] for p in points], marker="o",
+                color=f"C{member}", label=f"dev{which}")
+        tested = [p for p in points if p["test_pass@1"] is not None]
+        if tested:
             ax.plot([0] + [p["db_size"] for p in tested],
                     [base["test_pass@1"]] + [p["test_pass@1"] for p in tested],
-                    marker="s", linestyle="--", label=f"test (database {member})")
+                    marker="s", linestyle="--", color=f"C{member}", label=f"test{which}")
     sampled = base.get("test_sampled", {})
     for name, style in (("pass@2", ":"), ("pass@3", "-.")):
         if name in sampled:
