@@ -9,12 +9,13 @@ before). The figures recorded in docs/STRATEGIES.md come from this script.
     python benchmarks/strategies.py --dry-run             # print the commands only
 
 Phases (cheapest, most telling first; the machine behind the recorded figures had 2 shared cores):
-- humaneval-repair: sample, self-debug and reflexion on the HumanEval test split; repair costs
-  only where the visible examples fail, so this runs on the whole split;
+- humaneval-repair: sample, best-of-n (visible checks), self-debug and reflexion on the HumanEval
+  test split; they spend extra only where the visible examples fail, so this runs on the whole
+  split;
 - humaneval-intrinsic: sample, self-refine and gated self-refine (every task pays for a
   critique), with self-debug and reflexion read back from the phase above;
-- humaneval-vote: sample, self-consistency, best-of-n (visible checks), adaptive-consistency and
-  plain resampling with 5 samples (the pass@k curve), the costliest phase;
+- humaneval-vote: sample, self-consistency, adaptive-consistency, best-of-n (read back) and plain
+  resampling with 5 samples (the pass@k curve), the costliest phase;
 - gsm: sample, self-refine, gated self-refine, self-consistency and adaptive-consistency on gsm
   test (no visible tests there, so no self-debug, reflexion or visible best-of-n).
 """
@@ -28,7 +29,7 @@ import sys
 
 MODEL = "qwen2.5-coder-0.5b-instruct"
 PHASES = {
-    "humaneval-repair": ("humaneval", "sample,self-debug:max_rounds=3,reflexion:max_rounds=3", []),
+    "humaneval-repair": ("humaneval", "sample,best-of-n:n=5,self-debug:max_rounds=3,reflexion:max_rounds=3", []),
     "humaneval-intrinsic": (
         "humaneval",
         "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,"
@@ -37,7 +38,7 @@ PHASES = {
     ),
     "humaneval-vote": (
         "humaneval",
-        "sample,self-consistency:n=5,best-of-n:n=5,adaptive-consistency:n=8",
+        "sample,self-consistency:n=5,adaptive-consistency:n=8,best-of-n:n=5",
         ["--resample", "5"],
     ),
     "gsm": (

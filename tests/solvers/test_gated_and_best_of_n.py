@@ -23,6 +23,18 @@ def test_best_of_n_stops_at_the_first_sample_that_passes_the_visible_checks():
     solution = BestOfN(n=4).solve(first_task(suite), SolverView(suite), model, PARAMS)
     assert solution.completion == "7" and len(model.calls) == 3
     assert solution.stop_reason == "visible tests pass: sample 3 of 3"
+    assert model.calls[0][1] == PARAMS  # the plain answer first, sample's own request
+    assert [p.temperature for _, p in model.calls[1:]] == [0.8, 0.8]
+    assert solution.round_completions == ("4", "4", "7")  # the best so far after each candidate
+
+
+def test_best_of_n_keeps_the_plain_answer_of_a_task_without_visible_examples():
+    suite = VisibleAdditionSuite()
+    suite.check_visible = lambda task, answer: None
+    model = ScriptedModel(["4", "5"])
+    solution = BestOfN(n=4).solve(first_task(suite), SolverView(suite), model, PARAMS)
+    assert solution.completion == "4" and len(model.calls) == 1
+    assert solution.stop_reason.startswith("no visible tests")
 
 
 def test_best_of_n_prefers_answers_over_none_when_nothing_passes():

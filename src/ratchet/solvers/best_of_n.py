@@ -1,8 +1,10 @@
-"""Best-of-n: draw up to n samples and keep the best by a signal a solver may see.
+"""Best-of-n: the plain answer, then up to n - 1 samples; keep the best by a signal a solver may
+see. Round r's completion is the best of the first r candidates (round 1 is the plain answer).
 
-- `rank_by="visible"`: run each sample on the task's visible checks (docstring examples); stop at
-  the first that passes them all, else keep the one with the fewest failing examples (crashes and
-  timeouts rank last). Needs a suite with visible checks.
+- `rank_by="visible"`: run each candidate on the task's visible checks (docstring examples); stop
+  at the first that passes them all (so a plain answer that passes costs nothing extra), else
+  keep the one with the fewest failing examples (crashes and timeouts rank last). A task without
+  visible examples keeps its plain answer. Needs a suite with visible checks.
 - `rank_by="logprob"`: draw all n with token log-probabilities and keep the highest mean
   log-probability. Needs a backend that returns log-probabilities.
 """
@@ -46,25 +48,28 @@ class BestOfN:
         if self.rank_by == "logprob":
             require_logprobs("best-of-n (rank_by=logprob)", model)
         checker = VisibleChecker(task, view)
-        candidates: list[tuple[tuple, str, str | None]] = []  # (rank, completion, answer)
-        usage = Usage()
         prompt = view.messages(task)
+        candidates: list[tuple[tuple, str, str | None]] = []  # (rank, completion, answer)
+        best_so_far: list[str] = []
+        usage = Usage()
         reason = "best of n"
         for j in range(self.n):
-            sample_params = inner_sample_params(params, j, self.temperature, self.top_p)
-            if self.rank_by == "logprob":
-                sample_params = replace(sample_params, logprobs=0)
-            completion = model.complete(prompt, sample_params)
+            completion = model.complete(prompt, self._params(params, j))
             usage = usage + completion.usage
             answer = view.extract(task, completion.text)
             if self.rank_by == "logprob":
                 rank = (answer is not None, completion.mean_logprob or float("-inf"), -j)
+                verdict = None
             else:
                 verdict = checker.check(answer) if answer is not None else None
                 rank = (*visible_rank(answer, verdict), -j)
             candidates.append((rank, completion.text, answer))
-            if self.rank_by == "visible" and candidates[-1][0][0] == 3:
+            best_so_far.append(max(candidates, key=lambda c: c[0])[1])
+            if self.rank_by == "visible" and rank[0] == 3:
                 reason = "visible tests pass"
+                break
+            if self.rank_by == "visible" and answer is not None and verdict is None:
+                reason = "no visible tests"  # nothing to rank further samples by
                 break
         rank, text, answer = max(candidates, key=lambda c: c[0])
         return Solution(
@@ -74,7 +79,15 @@ class BestOfN:
             + tuple(Turn("assistant", c[1]) for c in candidates),
             usage=usage,
             stop_reason=f"{reason}: sample {-rank[-1] + 1} of {len(candidates)}",
+            rounds=len(best_so_far),
+            round_completions=tuple(best_so_far),
         )
+
+    def _params(self, params: SamplingParams, j: int) -> SamplingParams:
+        """Candidate 0 is the plain answer (the run's own params: `sample`'s request, replayed
+        from the cache); candidate j >= 1 is inner sample j - 1 at `temperature`."""
+        chosen = params if j == 0 else inner_sample_params(params, j - 1, self.temperature, self.top_p)
+        return replace(chosen, logprobs=0) if self.rank_by == "logprob" else chosen
 
 
 def visible_rank(answer: str | None, verdict: Verdict | None) -> tuple[int, int]:
