@@ -94,10 +94,9 @@ class BM25Index:
         bm25 = bm25s.BM25(k1=K1, b=B)
         bm25.index(Tokenized(self._docs, dict(self.vocab)), show_progress=False)
         self._bm25, self._n_main, self._delta = bm25, len(self._docs), None
-        tokens, owner, lengths = _flatten(self._docs)
-        pairs = np.unique(owner.astype(np.int64) * (len(self.vocab) + 1) + tokens)
-        self._main_df = np.bincount(pairs % (len(self.vocab) + 1), minlength=len(self.vocab) + 1)
-        self._main_length = float(lengths.sum())
+        # bm25s keeps one sparse column per token: its length is the document frequency
+        self._main_df = np.diff(bm25.scores["indptr"])[:len(self.vocab)].astype(np.int64)
+        self._main_length = float(sum(max(len(d), 1) for d in self._docs))
 
     def _search_main(self, words: list[str], terms: list[int], k: int,
                      weights: np.ndarray | None) -> list[tuple[int, float]]:
