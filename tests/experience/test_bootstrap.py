@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ratchet.errors import UserError
 from ratchet.experience import ExperienceStore
 from ratchet.learn.bootstrap import BootstrapConfig, traj_bootstrap
 from ratchet.learn.bootstrap.loop import segment_bounds, task_order
@@ -135,3 +136,17 @@ def test_a_database_with_no_success_is_not_kept_and_nothing_breaks(tmp_path):
     assert result.final["test_pass@1"] == result.base["test_pass@1"] == 0.0
     assert "no successful trajectory" in result.decision["reason"]
     write_report(tmp_path)
+
+
+def test_an_initial_database_seeds_every_member(tmp_path):
+    suite = AdditionSuite(40)
+    first = traj_bootstrap(config(checkpoints=1), suite, ScriptedModel(needs_an_example), tmp_path / "first")
+    cfg = config(checkpoints=1, curation=("db",), population=2, initial=first.database)
+    model = ScriptedModel(needs_an_example)
+    second = traj_bootstrap(cfg, suite, model, tmp_path / "second")
+    assert second.cost["train_successes"] == second.cost["train_attempts"]  # examples from the start
+    assert all(p["db_size"] >= first.curve[-1]["db_size"] for p in second.curve)
+    empty = tmp_path / "empty.sqlite"
+    ExperienceStore.open(empty).close()
+    with pytest.raises(UserError, match="no successful trajectory for suite 'addition' to start from"):
+        traj_bootstrap(config(initial=str(empty)), suite, model, tmp_path / "third")

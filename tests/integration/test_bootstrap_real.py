@@ -19,17 +19,17 @@ pytestmark = pytest.mark.real_model
 
 
 def seed_worked_solutions(path, suite, tasks) -> set[str]:
-    """Give the database a few initial examples (METHODS card 1, step 1): gsm's worked
-    solutions for train tasks outside the ones the run will attempt."""
+    """A database of a few initial examples (METHODS card 1, step 1): gsm's worked solutions
+    for train tasks outside the ones the run will attempt."""
     seeded = []
     for task in tasks:
         prompt = suite.messages(task)[-1]["content"]
         seeded.append(Experience(
             experience_id("seed", 0, task.id, 0), suite.name, task.id, task.prompt,
             (Turn("user", prompt), Turn("assistant", suite.worked_solution(task))),
-            passed=True, model="worked-solution", strategy="seed", run="seed", collection="m0.g0",
+            passed=True, model="worked-solution", strategy="seed", run="seed",
         ))
-    with ExperienceStore.open(path / "store.sqlite") as store:
+    with ExperienceStore.open(path / "initial.sqlite") as store:
         store.add(seeded)
     return {e.id for e in seeded}
 
@@ -39,19 +39,21 @@ def test_bootstrap_runs_for_real_on_gsm(smol_model, tmp_path):
     makes the final evaluation replay the last checkpoint's, as in a real run."""
     suite = load_suite("gsm")
     seeds = seed_worked_solutions(tmp_path, suite, suite.tasks("train")[10:12])
+    run_dir = tmp_path / "run"
     model = CachedModel(smol_model, ResponseCache(tmp_path / "cache.sqlite"))
     config = BootstrapConfig(
         suite="gsm", model="smollm2-135m-instruct", train_limit=2, dev_limit=1, test_limit=1,
         base_samples=1, checkpoints=1, shots=1, curve_on_test=False,
+        initial=str(tmp_path / "initial.sqlite"),
         eval_params=SamplingParams(max_tokens=32),
         train_params=SamplingParams(temperature=0.7, max_tokens=32),
         sampled_params=SamplingParams(temperature=0.8, max_tokens=32),
     )
     start = time.perf_counter()
-    result = traj_bootstrap(config, suite, model, tmp_path)
+    result = traj_bootstrap(config, suite, model, run_dir)
     seconds = time.perf_counter() - start
     assert result.cost["train_attempts"] == 2 and result.cost["prompt_tokens"] > 0
-    with ExperienceStore.open(tmp_path / "store.sqlite") as store:
+    with ExperienceStore.open(run_dir / "store.sqlite") as store:
         attempts = [e for e in store.iter(collection="m0.g0") if e.run != "seed"]
     assert len(attempts) == 2
     for attempt in attempts:
@@ -59,8 +61,8 @@ def test_bootstrap_runs_for_real_on_gsm(smol_model, tmp_path):
         assert attempt.trajectory[-1].role == "assistant" and attempt.completion_tokens > 0
         assert attempt.model == "smollm2-135m-instruct" and attempt.strategy == "fewshot-sample"
     assert len(result.curve) == 1 and result.curve[0]["db_size"] >= 2
-    saved = json.loads((tmp_path / "result.json").read_text())
+    saved = json.loads((run_dir / "result.json").read_text())
     assert set(saved["base"]) >= {"dev_pass@1", "test_pass@1", "test_sampled"}
-    page, png = write_report(tmp_path)
+    page, png = write_report(run_dir)
     assert page.exists() and png.exists()
     print(f"bootstrap with SmolLM2: {seconds:.1f} s")

@@ -33,6 +33,7 @@ def improve_command(
     suite: Annotated[str, typer.Option(help="humaneval, gsm, or a suite file")] = "gsm",
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
     solver: Annotated[str, typer.Option("--solver", "--strategy", help="base agent: sample, react, ... (a strategy spec)")] = "sample",
+    initial: Annotated[Optional[str], typer.Option(help="start from this database's successes (STORE[#collection])")] = None,
     iterations: Annotated[int, typer.Option(help="passes over the train split")] = 1,
     shots: Annotated[int, typer.Option(help="exemplars shown per prompt")] = 3,
     train_limit: Annotated[Optional[int], typer.Option(help="only the first N train tasks")] = None,
@@ -58,7 +59,8 @@ def improve_command(
     from ratchet.learn.bootstrap import BootstrapConfig
 
     config = BootstrapConfig(
-        suite=suite, model=model, curation=parse_curation(curation), solver=solver, iterations=iterations,
+        suite=suite, model=model, curation=parse_curation(curation), solver=solver, initial=initial,
+        iterations=iterations,
         shots=shots, train_limit=train_limit, dev_limit=dev_limit, test_limit=test_limit,
         checkpoints=checkpoints, curve_on_test=curve_on_test, population=population,
         base_samples=base_samples, seed=seed, base_url=base_url,

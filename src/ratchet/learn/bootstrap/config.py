@@ -19,6 +19,7 @@ class BootstrapConfig:
     model: str  # a named model, GGUF path, or endpoint model name
     curation: tuple[str, ...] = ()  # any of "db" (population-based), "exemplar" (utility)
     solver: str = "sample"  # the base agent's strategy spec ("react" for environment suites)
+    initial: str | None = None  # a database (STORE[#collection]) whose successes seed every member
     iterations: int = 1  # passes over the train split
     shots: int = 3  # exemplars shown per prompt (k)
     train_limit: int | None = None  # only the first N train tasks

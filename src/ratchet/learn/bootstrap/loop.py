@@ -30,12 +30,15 @@ from ratchet.core import Attempt, SolverView, Suite, Task
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import EvalResult, evaluate, select_tasks
+from ratchet.errors import UserError
 from ratchet.experience import (
+    DatabaseRef,
     ExperienceStore,
     StoreRetriever,
     experience_from_attempt,
     experience_id,
     load_exemplar_source,
+    resolve_collection,
     save_database,
 )
 from ratchet.learn.bootstrap.config import BootstrapConfig
@@ -142,7 +145,20 @@ def _prepare(config: BootstrapConfig, suite: Suite, model: Model, path: Path,
         select_tasks(suite, split, limit)  # a bad split fails before any work
     store = ExperienceStore.open(path / "store.sqlite")
     state = BootstrapState.load(path / "state.json", config.members)
+    if config.initial and state.segments_done == 0:
+        _seed_members(store, config.initial, state.members, suite.name)
     return _Run(config, path, suite, model, store, state, progress, train, base)
+
+
+def _seed_members(store: ExperienceStore, initial: str, members: list[str], suite: str) -> None:
+    """Copy the successes of an initial database into every member (idempotent: same ids)."""
+    ref = DatabaseRef.parse(initial)
+    with ExperienceStore.open(ref.location, create=False) as source:
+        seeds = list(source.iter(collection=resolve_collection(source, ref.collection), suite=suite, passed=True))
+    if not seeds:
+        raise UserError(f"{initial} holds no successful trajectory for suite '{suite}' to start from")
+    for collection in members:
+        store.add(seed.in_collection(collection) for seed in seeds)
 
 
 def _timed(run: _Run, phase: str, body: Callable):  # noqa: ANN202
