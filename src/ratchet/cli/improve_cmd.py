@@ -33,7 +33,7 @@ def improve_command(
     suite: Annotated[str, typer.Option(help="humaneval, gsm, or a suite file")] = "gsm",
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
     solver: Annotated[str, typer.Option("--solver", "--strategy", help="base agent: sample, react, ... (a strategy spec)")] = "sample",
-    initial: Annotated[Optional[str], typer.Option(help="start from this database's successes (STORE[#collection])")] = None,
+    initial: Annotated[Optional[str], typer.Option(help="start from the successes of a database (STORE or STORE#collection)")] = None,
     iterations: Annotated[int, typer.Option(help="passes over the train split")] = 1,
     shots: Annotated[int, typer.Option(help="exemplars shown per prompt")] = 3,
     train_limit: Annotated[Optional[int], typer.Option(help="only the first N train tasks")] = None,
