@@ -127,9 +127,9 @@ def traj_bootstrap(
         base = make_solver(config.solver)
     run = _prepare(config, suite, model, Path(run_dir), progress, base)
     try:
-        base = _timed(run, "baseline", lambda: baseline_phase(run))
+        baseline = _timed(run, "baseline", lambda: baseline_phase(run))
         _timed(run, "grow", lambda: grow_phase(run))
-        result = _timed(run, "finalize", lambda: finalize_phase(run, base))
+        result = _timed(run, "finalize", lambda: finalize_phase(run, baseline))
         result.cost["phase_seconds"] = {k: round(v, 1) for k, v in run.state.seconds.items()}
         (run.path / "result.json").write_text(json.dumps(result.to_json(), indent=2))
     finally:
