@@ -60,6 +60,50 @@ def command(phase: str, limit: int | None, runs: str, model: str) -> list[str]:
     return args + (["--limit", str(limit)] if limit else [])
 
 
+def load_model_with_threads(name: str, threads: int):
+    """The named model in process with `threads` llama.cpp threads, behind the shared response
+    cache. Same identity as `load_model(name)`, so the cache keys are the same. One thread is far
+    faster than two on a machine whose cores other processes keep busy (llama.cpp's threads wait
+    for each other at every layer)."""
+    from ratchet.models.cache import CachedModel, ResponseCache
+    from ratchet.models.catalog import CATALOG, ratchet_home, resolve_weights
+    from ratchet.models.llamacpp import LlamaCppModel
+
+    model = LlamaCppModel(resolve_weights(name), name, CATALOG[name].sha256, n_ctx=4096, n_threads=threads)
+    return CachedModel(model, ResponseCache(ratchet_home() / "cache.sqlite"))
+
+
+def run_in_process(cmd: list[str], threads: int) -> None:
+    """What `ratchet compare` does for `cmd`, with a model loaded with `threads` threads."""
+    from pathlib import Path
+
+    from ratchet.analysis.compare import resolve_strategies, run_comparison
+    from ratchet.cli.compare_cmd import console, print_comparison
+    from ratchet.eval.config import EvalConfig
+    from ratchet.models.base import SamplingParams
+    from ratchet.suites.registry import load_suite
+
+    flags = dict(zip(cmd[2::2], cmd[3::2]))
+    specs = resolve_strategies([s.replace(";", ",") for s in flags["--strategies"].split(",")])
+    limit = int(flags["--limit"]) if "--limit" in flags else None
+    base = EvalConfig(suite=flags["--suite"], model=flags["--model"], split=flags["--split"], limit=limit,
+                      params=SamplingParams(temperature=0.0, max_tokens=768, seed=0))
+    suite = load_suite(base.suite)
+    model = load_model_with_threads(base.model, threads)
+
+    def progress(label: str, done: int, total: int) -> None:
+        if done == total or done % 10 == 0:
+            console.print(f"{label}: {done}/{total}")
+
+    try:
+        comparison = run_comparison(specs, base, suite, model, Path(flags["--runs"]),
+                                    resample=int(flags.get("--resample", 0)), progress=progress)
+    finally:
+        getattr(suite, "close", lambda: None)()
+    print_comparison(comparison.to_json())
+    console.print(f"comparison directory: {comparison.path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--phase", choices=[*PHASES, "all"], default="all")
@@ -67,17 +111,21 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"first N tasks of the test split in every phase (default: {DEFAULT_LIMITS})")
     parser.add_argument("--runs", default="runs/bench")
     parser.add_argument("--model", default=MODEL)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="llama.cpp threads, in process (0: run the ratchet compare command instead)")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
     phases = list(PHASES) if args.phase == "all" else [args.phase]
-    status = 0
     for phase in phases:
-        limit = args.limit or DEFAULT_LIMITS[phase]
-        cmd = command(phase, limit, args.runs, args.model)
-        print("$", shlex.join(cmd), flush=True)
-        if not args.dry_run:
-            status = subprocess.run(cmd).returncode or status
-    return status
+        cmd = command(phase, args.limit or DEFAULT_LIMITS[phase], args.runs, args.model)
+        print("$", shlex.join(cmd), f"(in process, {args.threads} thread)" if args.threads else "", flush=True)
+        if args.dry_run:
+            continue
+        if args.threads:
+            run_in_process(cmd, args.threads)
+        elif subprocess.run(cmd).returncode:
+            return 1
+    return 0
 
 
 if __name__ == "__main__":
