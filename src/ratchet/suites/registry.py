@@ -23,6 +23,12 @@ def _gsm() -> Suite:
     return GsmSuite()
 
 
+def _toolcall() -> Suite:
+    from ratchet.suites.toolcall import ToolCallSuite
+
+    return ToolCallSuite()
+
+
 def _sql() -> Suite:
     from ratchet.envs.sql import SqlSuite
 
@@ -50,16 +56,20 @@ def _sciworld() -> Suite:
 #: Built-in suites, name -> factory (imported lazily). sql, wordcraft, textworld and sciworld are
 #: environments for multi-turn agents (`--solver react`), see docs/ENVIRONMENTS.md.
 SUITES: dict[str, Callable[[], Suite]] = {
-    "humaneval": _humaneval, "gsm": _gsm, "sql": _sql, "wordcraft": _wordcraft,
+    "humaneval": _humaneval, "gsm": _gsm, "toolcall": _toolcall, "sql": _sql, "wordcraft": _wordcraft,
     "textworld": _textworld, "sciworld": _sciworld,
 }
 
 
 def load_suite(name: str) -> Suite:
-    """A built-in suite by name, a JSONL task file, or a Python file defining `suite` (a Suite)
-    or `make_suite()`."""
+    """A built-in suite by name, a JSONL task file, a Python file defining `suite` (a Suite)
+    or `make_suite()`, or `toolcall:FILE.json` (the user's own function schemas)."""
     if name in SUITES:
         return SUITES[name]()
+    if name.startswith("toolcall:"):
+        from ratchet.suites.toolcall import load_toolcall_file
+
+        return load_toolcall_file(name.removeprefix("toolcall:"))
     path = Path(name)
     if path.suffix == ".jsonl":
         from ratchet.suites.custom import JsonlSuite
