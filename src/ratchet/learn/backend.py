@@ -1,0 +1,67 @@
+"""What the self-training loop needs from a model stack, and the real one: llama.cpp serves the
+policy (base GGUF + the adapter's GGUF export), transformers + peft + trl train the adapters.
+
+The loop only sees `TrainingBackend`, so its control flow is unit-tested with a scripted backend
+and runs unchanged on the real one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ratchet.learn.adapters import AdapterArtifact, BaseModelRef, check_adapter_base
+from ratchet.learn.data import Dataset
+from ratchet.learn.train.config import TrainConfig
+from ratchet.models.base import Model
+
+
+class TrainingBackend(Protocol):
+    name: str  # the base model's name
+
+    def policy(self, adapter: AdapterArtifact | None) -> Model:
+        """The base model, served with `adapter` when one is given."""
+        ...
+
+    def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str) -> AdapterArtifact:
+        """Train an adapter (`objective` "sft" or "dpo") on `data`, saved atomically at `out`."""
+        ...
+
+    def scorer(self, adapter: AdapterArtifact | None):
+        """A `Scorer` (mean log-prob per token of a continuation) for the policy, or None."""
+        ...
+
+
+class LoraBackend:
+    """A named local model (or GGUF path): llama.cpp for sampling, LoRA training in process."""
+
+    def __init__(self, model: str, train: TrainConfig = TrainConfig(), *, cache: bool = True, n_ctx: int = 4096) -> None:
+        self.name = model
+        self.base = BaseModelRef.resolve(model)
+        self.train = train
+        self.cache = cache
+        self.n_ctx = n_ctx
+        self._policies: dict[str, Model] = {}
+
+    def policy(self, adapter: AdapterArtifact | None) -> Model:
+        from ratchet.models.loading import load_model
+
+        key = str(adapter.gguf) if adapter else ""
+        if key not in self._policies:
+            if adapter is not None:
+                check_adapter_base(adapter.path, self.base)
+            self._policies.clear()  # one llama.cpp context at a time keeps memory flat
+            self._policies[key] = load_model(self.name, adapter=key or None, cache=self.cache, n_ctx=self.n_ctx)
+        return self._policies[key]
+
+    def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str) -> AdapterArtifact:
+        from ratchet.learn.train import fit_dpo, fit_sft
+
+        fit = fit_sft if objective == "sft" else fit_dpo
+        self._policies.clear()  # free llama.cpp's memory while torch trains
+        return fit(data, self.base, out, self.train, init=init, method=method)
+
+    def scorer(self, adapter: AdapterArtifact | None):
+        from ratchet.learn.scoring import LlamaCppScorer
+
+        return LlamaCppScorer(self.base.gguf, adapter.gguf if adapter else None, n_ctx=2048)

@@ -1,0 +1,120 @@
+"""The report of a self-training run, built from its run directory alone (report.json, report.md):
+accuracy per iteration on train (samples), dev (the gate) and test (read once at the end), the
+gate's decisions with p-values, tokens, training seconds, and the collapse monitors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ratchet.learn.adapters import write_json_atomic
+from ratchet.learn.monitors import agreement_drift
+
+
+def _read(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _mean(scores: dict[str, float] | None) -> float | None:
+    return round(sum(scores.values()) / len(scores), 4) if scores else None
+
+
+def _tokens(summary: dict | None) -> int:
+    return (summary["tokens_in"] + summary["tokens_out"]) if summary else 0
+
+
+def build_report(run: Path) -> dict:
+    run = Path(run)
+    config = _read(run / "config.json") or {}
+    test = _read(run / "test.json")
+    base_dev = _read(run / "iter-00" / "dev" / "summary.json")
+    rows = [{
+        "iteration": 0, "label": "base",
+        "dev": base_dev["pass_at_k"]["pass@1"] if base_dev else None,
+        "test": _mean(test["scores"].get("base")) if test else None,
+        "tokens": _tokens(base_dev),
+    }]
+    i = 1
+    while (record := _read(run / f"iter-{i:02d}" / "gate.json")) is not None:
+        label = f"iter-{i:02d}"
+        train = _read(run / label / "train" / "summary.json")
+        data = _read(run / label / "data-own.json") or {}
+        decision = record["decision"]
+        rows.append({
+            "iteration": i, "label": label,
+            "incumbent_before": record["incumbent_before"],
+            "train_pass@1": train["pass_at_k"]["pass@1"] if train else None,
+            "examples": record["data"]["examples"],
+            "data_kinds": record["data"].get("kinds", {}),
+            "train_seconds": record["training"].get("train_seconds"),
+            "loss_first": record["training"].get("loss_first"),
+            "loss_last": record["training"].get("loss_last"),
+            "dev_incumbent": decision["incumbent_score"],
+            "dev": decision["candidate_score"],
+            "p_value": decision["p_value"],
+            "accepted": decision["accept"],
+            "reason": decision["reason"],
+            "dev_right_to_wrong": decision["incumbent_only"],
+            "dev_wrong_to_right": decision["candidate_only"],
+            "test": _mean(test["scores"].get(label)) if test else None,
+            "tokens": _tokens(train) + sum(data.get("usage", {}).get(k, 0) for k in ("prompt_tokens", "completion_tokens"))
+            + _tokens(_read(run / label / "dev" / "summary.json")),
+            "monitors": record["monitors"],
+        })
+        i += 1
+    drift = agreement_drift([r["monitors"].get("judge_verifier_agreement") for r in rows[1:]])
+    for row, value in zip(rows[1:], drift):
+        if row["monitors"].get("judge_verifier_agreement") is not None:
+            row["monitors"]["judge_agreement_drift"] = value
+    report = {"config": config, "iterations": rows, "test_read": test is not None}
+    if test:
+        report["final_incumbent"] = test["final_incumbent"]
+        report["final_vs_base_on_test"] = test.get("final_vs_base")
+        report["test_tokens"] = sum(_tokens(_read(p / "summary.json")) for p in sorted((run / "test").iterdir()))
+    return report
+
+
+def write_report(run: Path) -> dict:
+    report = build_report(run)
+    write_json_atomic(Path(run) / "report.json", report)
+    (Path(run) / "report.md").write_text(render_markdown(report))
+    return report
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def render_markdown(report: dict) -> str:
+    config = report["config"]
+    lines = [
+        f"# Self-training: {config.get('method')} on {config.get('suite')} with {config.get('model')}",
+        "",
+        f"restart from base: {config.get('restart')} · data: {config.get('data_mode')} · samples/task: "
+        f"{config.get('samples')} · train/dev/test tasks: {config.get('train_limit')}/{config.get('dev_limit')}/"
+        f"{config.get('test_limit')} · gate: {config.get('gate_test')} at {config.get('gate_level')}",
+        "",
+        "| iter | train pass@1 % | examples | train s | dev % (incumbent) | p | accepted | test % | tokens | diversity | train right→wrong | judge agreement |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report["iterations"]:
+        if row["iteration"] == 0:
+            lines.append(f"| base | - | - | - | {_pct(row['dev'])} | - | - | {_pct(row['test'])} | {row['tokens']:,} | - | - | - |")
+            continue
+        m = row["monitors"]
+        agreement = m.get("judge_verifier_agreement")
+        lines.append(
+            f"| {row['iteration']} | {_pct(row['train_pass@1'])} | {row['examples']} | {row['train_seconds']} | "
+            f"{_pct(row['dev'])} ({_pct(row['dev_incumbent'])}) | {row['p_value']:.3g} | {'yes' if row['accepted'] else 'no'} | "
+            f"{_pct(row['test'])} | {row['tokens']:,} | {m.get('distinct_bigrams')} | "
+            f"{m.get('train_right_to_wrong_rate', '-')} | {'-' if agreement is None else f'{agreement:.2f}'} |"
+        )
+    if report.get("test_read"):
+        lines += ["", f"Final incumbent: {report['final_incumbent']}."]
+        versus = report.get("final_vs_base_on_test")
+        if versus:
+            lines.append(f"Final vs base on test: {_pct(versus['incumbent_score'])}% → {_pct(versus['candidate_score'])}% "
+                         f"(one-sided McNemar/bootstrap p = {versus['p_value']:.3g}).")
+    else:
+        lines += ["", "The test split has not been read yet."]
+    return "\n".join(lines) + "\n"
