@@ -29,6 +29,9 @@ def _register() -> None:
 
     app.command("improve")(improve_cmd.improve_command)
     app.add_typer(experience_cmd.app, name="experience", help="Inspect, export, import and diff experience stores.")
+    from ratchet.cli import train_cmd
+
+    train_cmd.register(app)  # `ratchet train ...`, `ratchet judge ...`
     try:
         from ratchet.nesy.cli import app as nesy_app
     except ImportError:

@@ -295,3 +295,39 @@ def make_judge(name: str, model: Model, *, scorer=None, samples: int = 1, princi
     if name == "self-reference":
         return SelfReferenceJudge(model, principle=principle, samples=samples, scorer=scorer)
     raise unknown_name("judge", name, ("naive", "self-reference"))
+
+
+def verified_contrast_pairs(attempts, suite, limit: int | None = None) -> list[dict]:
+    """For judge evaluation: per task, one passing and one failing attempt, the passing one shown
+    first at even positions and second at odd ones (so position bias cannot pass for accuracy)."""
+    from collections import defaultdict
+
+    by_task = defaultdict(list)
+    for attempt in attempts:
+        by_task[attempt.task_id].append(attempt)
+    tasks = {task.id: task for task in suite.tasks()}
+    pairs = []
+    for task_id in sorted(by_task):
+        group = sorted(by_task[task_id], key=lambda a: a.sample)
+        good = next((a for a in group if a.passed), None)
+        bad = next((a for a in group if not a.passed and a.solution.completion.strip()), None)
+        if good is None or bad is None or task_id not in tasks:
+            continue
+        swap = len(pairs) % 2 == 1
+        a, b = (bad, good) if swap else (good, bad)
+        pairs.append({"task_id": task_id, "messages": suite.messages(tasks[task_id]),
+                      "a": a.solution.completion, "b": b.solution.completion, "truth": "b" if swap else "a"})
+        if limit is not None and len(pairs) >= limit:
+            break
+    return pairs
+
+
+def judge_attempt_pairs(judge: Judge, suite, pairs: Sequence[dict]) -> dict:
+    """Judge each pair; the report has consistency, verifier agreement and the judge's tokens."""
+    judged = []
+    rows = []
+    for pair in pairs:
+        judgement = judge.judge(pair["messages"], pair["a"], pair["b"])
+        judged.append((judgement, pair["truth"]))
+        rows.append({"task_id": pair["task_id"], "truth": pair["truth"], **judgement.to_json()})
+    return {"judge": judge.name, "report": judge_report(judged), "judgements": rows}
