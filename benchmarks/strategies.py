@@ -8,16 +8,17 @@ before). The figures recorded in docs/STRATEGIES.md come from this script.
     python benchmarks/strategies.py --phase humaneval-repair --limit 20
     python benchmarks/strategies.py --dry-run             # print the commands only
 
-Phases (cheapest, most telling first; the machine behind the recorded figures had 2 shared cores):
-- humaneval-repair: sample, best-of-n (visible checks), self-debug and reflexion on the HumanEval
-  test split; they spend extra only where the visible examples fail, so this runs on the whole
-  split;
+Phases, most telling first (the machine behind the recorded figures had 2 cores shared with
+other busy processes, about 2-15 tokens/s):
+- humaneval-debug: sample and self-debug on the whole HumanEval test split (a repair is paid for
+  only where the docstring examples fail);
 - humaneval-intrinsic: sample, self-refine and gated self-refine (every task pays for a
-  critique), with self-debug and reflexion read back from the phase above;
-- humaneval-vote: sample, self-consistency, adaptive-consistency, best-of-n (read back) and plain
-  resampling with 5 samples (the pass@k curve), the costliest phase;
-- gsm: sample, self-refine, gated self-refine, self-consistency and adaptive-consistency on gsm
-  test (no visible tests there, so no self-debug, reflexion or visible best-of-n).
+  critique), with self-debug read back, on the first 15 test tasks;
+- humaneval-repair: sample, best-of-n (visible checks), self-debug and reflexion, whole split;
+- gsm: sample, self-refine, gated self-refine, self-consistency and adaptive-consistency on the
+  first 15 gsm test tasks (no visible tests there: no self-debug, reflexion or visible best-of-n);
+- humaneval-vote: sample, self-consistency, adaptive-consistency, best-of-n and plain resampling
+  with 5 samples (the pass@k curve) on the first 15 test tasks, the costliest per task.
 """
 
 from __future__ import annotations
@@ -29,11 +30,17 @@ import sys
 
 MODEL = "qwen2.5-coder-0.5b-instruct"
 PHASES = {
-    "humaneval-repair": ("humaneval", "sample,best-of-n:n=5,self-debug:max_rounds=3,reflexion:max_rounds=3", []),
+    "humaneval-debug": ("humaneval", "sample,self-debug:max_rounds=3", []),
     "humaneval-intrinsic": (
         "humaneval",
-        "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,"
-        "self-debug:max_rounds=3,reflexion:max_rounds=3",
+        "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,self-debug:max_rounds=3",
+        [],
+    ),
+    "humaneval-repair": ("humaneval", "sample,best-of-n:n=5,self-debug:max_rounds=3,reflexion:max_rounds=3", []),
+    "gsm": (
+        "gsm",
+        "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,self-consistency:n=5,"
+        "adaptive-consistency:n=8",
         [],
     ),
     "humaneval-vote": (
@@ -41,16 +48,11 @@ PHASES = {
         "sample,self-consistency:n=5,adaptive-consistency:n=8,best-of-n:n=5",
         ["--resample", "5"],
     ),
-    "gsm": (
-        "gsm",
-        "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,self-consistency:n=5,"
-        "adaptive-consistency:n=8",
-        [],
-    ),
 }
 
 #: Tasks per phase behind the recorded figures (None: the whole test split); --limit overrides.
-DEFAULT_LIMITS = {"humaneval-repair": None, "humaneval-intrinsic": 30, "humaneval-vote": 20, "gsm": 20}
+DEFAULT_LIMITS = {"humaneval-debug": None, "humaneval-intrinsic": 15, "humaneval-repair": None, "gsm": 15,
+                  "humaneval-vote": 15}
 
 
 def command(phase: str, limit: int | None, runs: str, model: str) -> list[str]:

@@ -101,7 +101,9 @@ class Gated:
         corrected = self.corrector.correct(task, view, model, params, first)
         return replace(corrected, stop_reason=f"{corrected.stop_reason} (unsure: {self.gate} {confidence:.3f})")
 
-    def _first_with_margin(self, task, view, model, params) -> tuple[Solution, float]:
+    def _first_with_margin(
+        self, task: Task, view: SolverView, model: Model, params: SamplingParams
+    ) -> tuple[Solution, float]:
         require_logprobs("gated (gate=logprob)", model)
         messages = view.messages(task)
         completion = model.complete(messages, replace(params, logprobs=2))
@@ -116,7 +118,9 @@ class Gated:
                          trajectory + (Turn("assistant", completion.text),), completion.usage)
         return first, margin
 
-    def _agreement(self, task, view, model, params, first: Solution) -> tuple[Solution, float]:
+    def _agreement(
+        self, task: Task, view: SolverView, model: Model, params: SamplingParams, first: Solution
+    ) -> tuple[Solution, float]:
         checker = VisibleChecker(task, view)
         key = checker.vote_key(first.answer)
         usage = first.usage
