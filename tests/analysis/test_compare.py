@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from ratchet.analysis import cost_of, pass_at_t, resampling_curve, run_comparison, seconds_per_token
+from ratchet.analysis import cost_of, pass_at_t, resampling_curve, run_comparison, seconds_per_token, vote_curve
 from ratchet.analysis.compare import resolve_strategies, run_dir_name
 from ratchet.core import Attempt, Solution, Usage, Verdict
 from ratchet.errors import UserError
@@ -78,3 +78,14 @@ def test_a_comparison_runs_each_strategy_and_writes_table_plots_and_report(tmp_p
     model = ScriptedModel(reply_for)
     again = run_comparison(specs, base, suite, model, tmp_path, resample=3)
     assert model.calls == [] and again.path == comparison.path
+
+
+def test_vote_curve_puts_the_majority_after_r_samples_at_r_samples_worth_of_tokens():
+    def voted(rounds):
+        verdicts = tuple(Verdict.ok() if r else Verdict.fail("x") for r in rounds)
+        usage = Usage(prompt_tokens=50 * len(rounds), completion_tokens=50 * len(rounds), calls=len(rounds))
+        solution = Solution("c", "a", usage=usage, rounds=len(rounds), round_completions=("c",) * len(rounds))
+        return Attempt("t", 0, solution, verdicts[-1], "self-consistency", verdicts)
+
+    curve = vote_curve([voted([False, True, True]), voted([True, True, False])])
+    assert curve == [(100.0, 0.5), (200.0, 1.0), (300.0, 0.5)]
