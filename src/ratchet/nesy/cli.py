@@ -29,7 +29,7 @@ def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except UserError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from ratchet.nesy.abduction import Revision, abduce
 from ratchet.nesy.data.example import Example
 from ratchet.nesy.gss import Executor, Meaning
-from ratchet.nesy.parser import Parser, ParserConfig, all_trees
+from ratchet.nesy.dsl import EMPTY, MISSING
+from ratchet.nesy.parser import PRUNE, Check, Parser, ParserConfig, all_trees
 from ratchet.nesy.perception import Options, Perception
 from ratchet.nesy.semantics import N_TYPES, learn_meanings, type_id
 from ratchet.nesy.synthesis import SynthesisConfig
@@ -33,6 +34,8 @@ class NsrConfig:
     beam: int = 8  # parses considered per example
     exhaustive_length: int = 4  # inputs this short also try every possible tree
     target_accuracy: float = 0.995  # a stage ends once deduction is this accurate on its batch
+    replay: int = 300  # already-right trees the parser also sees each round (at least)
+    swap_penalty: float = 10.0  # nats per SWAP while abducing: crossing arcs need evidence
     revision_weight: float = 100.0  # nats of parser log-probability one unit of revision outweighs
     seed: int = 0
     parser: ParserConfig = field(default_factory=ParserConfig)
@@ -65,18 +68,48 @@ class Learned:
 Progress = Callable[[RoundLog], None]
 
 
-def _candidates(parser: Parser, sentences: list[tuple], config: NsrConfig) -> list[list[tuple[tuple, float]]]:
-    """Beam parses plus, for short inputs, every other tree scored by the parser."""
-    beams = parser.beam(sentences, config.beam)
+def arity_check(symbols: Sequence[tuple[int, ...]], executor: Executor) -> Check:
+    """Prune parses in which a symbol with a program gets children it cannot take."""
+
+    def check(i: int, node: int, kids: tuple) -> object:
+        inputs = tuple(v for v in kids if v is not EMPTY)
+        program = executor.program(symbols[i][node])
+        if program is None:
+            return MISSING
+        if program.arity != len(inputs):
+            return PRUNE
+        if any(v is MISSING for v in inputs):
+            return MISSING
+        value = executor.apply(symbols[i][node], inputs)
+        return PRUNE if value is MISSING else value
+
+    return check
+
+
+def _candidates(parser: Parser, sentences: list[tuple], config: NsrConfig, check: Check | None = None) -> list[list[tuple[tuple, float]]]:
+    """Beam parses (respecting known arities) plus, for short inputs, every other tree."""
+    beams = parser.beam(sentences, config.beam, check, config.swap_penalty)
     extra: list[tuple[int, tuple]] = []
     for i, (syms, _) in enumerate(sentences):
         if 1 < len(syms) <= config.exhaustive_length:
             have = {h for h, _ in beams[i]}
             extra += [(i, h) for h in all_trees(len(syms)) if h not in have]
-    scores = parser.score([(*sentences[i], h) for i, h in extra])
+    scores = parser.score([(*sentences[i], h) for i, h in extra], config.swap_penalty)
     for (i, h), s in zip(extra, scores):
         beams[i].append((h, s))
     return [sorted(b, key=lambda c: -c[1]) for b in beams]
+
+
+def _cheapest(syms: tuple[int, ...], target, candidates, executor: Executor, alts, weight: float) -> Revision | None:
+    """Best-first over parses (most probable first): the smallest weighted revision cost."""
+    best, best_total = None, math.inf
+    for heads, logp in candidates:
+        if -logp >= best_total:
+            break
+        rev = abduce(syms, heads, target, executor, alts)
+        if rev is not None and weight * rev.cost - logp < best_total:
+            best, best_total = rev, weight * rev.cost - logp
+    return best
 
 
 def deduce_and_abduce(
@@ -87,26 +120,21 @@ def deduce_and_abduce(
     meanings: tuple[Meaning, ...],
     config: NsrConfig,
 ) -> tuple[list[Revision | None], list[bool]]:
-    """For each example: was the parser's best tree right, and the cheapest revised tree."""
+    """For each example: was the parser's best tree right, and the cheapest revised tree.
+    Only examples whose best parse is wrong get the wider search (beam and exhaustive trees)."""
     executor = Executor(meanings)
     types = [type_id(m) for m in meanings]
     sentences = [(s, tuple(types[x] for x in s)) for s in symbols]
-    candidates = _candidates(parser, sentences, config)
+    alts = [(lambda node, o=o: o[node]) if o is not None else None for o in (options or [None] * len(symbols))]
     revisions: list[Revision | None] = []
-    correct: list[bool] = []
-    for i, (syms, target) in enumerate(zip(symbols, targets)):
-        alts = (lambda node, o=options[i]: o[node]) if options else None
-        best, best_total, first = None, math.inf, True
-        for heads, logp in candidates[i]:
-            if -logp >= best_total:
-                break
-            rev = abduce(syms, heads, target, executor, alts)
-            if first:
-                correct.append(rev is not None and rev.cost == 0.0)
-                first = False
-            if rev is not None and config.revision_weight * rev.cost - logp < best_total:
-                best, best_total = rev, config.revision_weight * rev.cost - logp
-        revisions.append(best)
+    for i, parses in enumerate(parser.beam(sentences, 1)):
+        revisions.append(abduce(symbols[i], parses[0][0], targets[i], executor, alts[i]))
+    correct = [r is not None and r.cost == 0.0 for r in revisions]
+    wrong = [i for i, ok in enumerate(correct) if not ok]
+    check = arity_check([symbols[i] for i in wrong], executor)
+    wider = _candidates(parser, [sentences[i] for i in wrong], config, check) if wrong else []
+    for i, candidates in zip(wrong, wider):
+        revisions[i] = _cheapest(symbols[i], targets[i], candidates, executor, alts[i], config.revision_weight)
     return revisions, correct
 
 
@@ -121,7 +149,12 @@ def _learn_from(
     examples = [e for _, r in found for e in r.tree.examples()]
     learned.meanings = learn_meanings(examples, learned.meanings, config.synthesis, seed=config.seed + round_no)
     types = [type_id(m) for m in learned.meanings]
-    learned.parser.fit([(r.tree.symbols, [types[s] for s in r.tree.symbols], r.tree.heads) for _, r in found])
+    # The parser learns from every revised tree and a replay sample of those it already got right.
+    revised = [r for _, r in found if r.cost > 0]
+    kept = [r for _, r in found if r.cost == 0]
+    rng = random.Random(config.seed + round_no)
+    replay = rng.sample(kept, min(len(kept), max(config.replay, len(revised))))
+    learned.parser.fit([(r.tree.symbols, [types[s] for s in r.tree.symbols], r.tree.heads) for r in revised + replay])
     learned.perception.fit([ex for ex, _ in found], [r.tree.symbols for _, r in found])
 
 
@@ -137,7 +170,8 @@ def run_round(batch: list[Example], learned: Learned, config: NsrConfig, round_n
     revisions, correct = deduce_and_abduce(
         symbols, options, [ex.target for ex in batch], learned.parser, learned.meanings, config
     )
-    _learn_from(revisions, batch, learned, config, round_no)
+    if sum(correct) < config.target_accuracy * len(batch):  # nothing to learn from a solved batch
+        _learn_from(revisions, batch, learned, config, round_no)
     return RoundLog(
         round=round_no,
         stage=stage,

@@ -35,6 +35,30 @@ def nsr_inputs(dataset: str, examples: Sequence[Example]) -> list[Example]:
     return [dataclasses.replace(ex, tokens=ex.tokens + (END,)) for ex in examples]
 
 
+def primitive_examples(dataset: str, train: Sequence[Example]) -> list[Example]:
+    """Bare argument strings that evaluate to themselves, taken from the training inputs.
+
+    PCFG SET never shows a letter on its own, so nothing would ground the letters' meanings
+    (SCAN has bare `jump`, HINT bare digits). Like the NSR reference code, we add each training
+    string (and its prefixes, and the empty string) as an identity example. Both NSR and the
+    baseline train on them; no test input is read."""
+    if dataset != "pcfg":
+        return []
+    from ratchet.nesy.data.pcfg import BINARY, UNARY
+
+    runs: dict[tuple[str, ...], None] = {(): None}
+    for ex in train:
+        run: list[str] = []
+        for tok in ex.tokens + (END,):
+            if tok in UNARY or tok in BINARY or tok == END:
+                for k in range(1, len(run) + 1):
+                    runs.setdefault(tuple(run[:k]), None)
+                run = []
+            else:
+                run.append(tok)
+    return [Example(r, r) for r in runs]
+
+
 @dataclass(frozen=True)
 class Evaluation:
     accuracy: float

@@ -13,13 +13,17 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
 
 SHIFT, LEFT, RIGHT, SWAP = range(4)
+PRUNE = object()  # a Check's answer for a subtree that cannot be right
+# Check(sentence index, node, values of its finished children) -> its value, or PRUNE
+Check = Callable[[int, int, tuple], Any]
 N_FEATURES = 9
 NULL, UNK = 0, 1  # reserved symbol feature ids; symbol s is feature s + 2
 
@@ -43,6 +47,7 @@ class State:
     buffer: tuple[int, ...]
     heads: tuple[int, ...]  # -2 = not attached yet
     logp: float = 0.0
+    values: tuple = ()  # values of finished subtrees, when the beam is checked semantically
 
     @property
     def final(self) -> bool:
@@ -74,7 +79,7 @@ def step(state: State, action: int, logp: float = 0.0) -> State:
         stack.pop()
     else:
         buffer.insert(0, stack.pop(-2))
-    return State(tuple(stack), tuple(buffer), tuple(heads), state.logp + logp)
+    return State(tuple(stack), tuple(buffer), tuple(heads), state.logp + logp, state.values)
 
 
 def _projective_order(heads: Sequence[int]) -> list[int]:
@@ -205,9 +210,35 @@ class Parser:
             loss_value = total / count
         return loss_value
 
+    @staticmethod
+    def _checked(before: State, after: State, action: int, i: int, check: Check | None) -> State | None:
+        """Finish the subtree(s) an arc completes and ask `check` for their values (None: pruned)."""
+        if check is None or action in (SHIFT, SWAP):
+            return after
+        done = [before.stack[-2] if action == LEFT else before.stack[-1]]
+        if after.final:
+            done.append(after.stack[-1])  # the root is finished too
+        values = list(after.values) if after.values else [None] * len(after.heads)
+        for node in done:
+            kids = tuple(values[j] for j, h in enumerate(after.heads) if h == node)
+            value = check(i, node, kids)
+            if value is PRUNE:
+                return None
+            values[node] = value
+        return State(after.stack, after.buffer, after.heads, after.logp, tuple(values))
+
     @torch.no_grad()
-    def beam(self, sentences: Sequence[tuple[Sequence[int], Sequence[int]]], width: int) -> list[list[tuple[tuple[int, ...], float]]]:
-        """The `width` most probable trees of each sentence, as (heads, log-probability)."""
+    def beam(
+        self,
+        sentences: Sequence[tuple[Sequence[int], Sequence[int]]],
+        width: int,
+        check: Check | None = None,
+        swap_penalty: float = 0.0,
+    ) -> list[list[tuple[tuple[int, ...], float]]]:
+        """The `width` most probable trees of each sentence, as (heads, log-probability). With
+        `check`, every finished subtree must have a value (its symbol's program applies), so
+        the beam holds only trees that respect the symbols' known arities. `swap_penalty` (nats per
+        SWAP) is a prior for projective trees, used while the parser has no evidence yet."""
         self.net.eval()
         beams = [[initial(len(syms))] for syms, _ in sentences]
         while True:
@@ -220,7 +251,10 @@ class Parser:
             for (i, st), lp in zip(live, logp):
                 for action, ok in enumerate(valid(st)):
                     if ok:
-                        grown[i].append(step(st, action, lp[action]))
+                        score = lp[action] - (swap_penalty if action == SWAP else 0.0)
+                        nxt = self._checked(st, step(st, action, score), action, i, check)
+                        if nxt is not None:
+                            grown[i].append(nxt)
             beams = [sorted(g, key=lambda s: -s.logp)[:width] for g in grown]
         out = []
         for b in beams:
@@ -231,8 +265,9 @@ class Parser:
         return out
 
     @torch.no_grad()
-    def score(self, items: Sequence[tuple[Sequence[int], Sequence[int], Sequence[int]]]) -> list[float]:
-        """Log-probability of the oracle derivation of each (symbols, types, heads)."""
+    def score(self, items: Sequence[tuple[Sequence[int], Sequence[int], Sequence[int]]], swap_penalty: float = 0.0) -> list[float]:
+        """Log-probability of the oracle derivation of each (symbols, types, heads), less
+        `swap_penalty` per SWAP it needs."""
         self.net.eval()
         rows, owner, gold = [], [], []
         for k, (syms, typs, heads) in enumerate(items):
@@ -241,6 +276,8 @@ class Parser:
                 owner.append(k)
                 gold.append(a)
         totals = [0.0] * len(items)
+        for k, a in zip(owner, gold):
+            totals[k] -= swap_penalty if a == SWAP else 0.0
         for i in range(0, len(rows), 4096):
             logp = torch.log_softmax(self._logits(rows[i : i + 4096]), dim=-1)
             picked = logp[torch.arange(logp.shape[0]), torch.tensor(gold[i : i + 4096])].tolist()

@@ -80,10 +80,12 @@ class _Search:
                 self.found = expr
 
     def _terminals(self, consts: list[Any]) -> None:
-        for i, v in enumerate(self.inputs[0]):
-            self._add(Var(i), _type_of(v), 1, tuple(xs[i] for xs in self.inputs))
+        # Constants first: when examples cannot tell concat([A], x) from concat(x, [A]) (x is
+        # always empty), the first found wins, and a word then heads what follows it.
         for c in consts:
             self._add(Const(c), _type_of(c), 1, (c,) * len(self.inputs))
+        for i, v in enumerate(self.inputs[0]):
+            self._add(Var(i), _type_of(v), 1, tuple(xs[i] for xs in self.inputs))
 
     def _compose(self, name: str, args: tuple[Expr, ...], sigs: tuple[Sig, ...], typ: str, n: int) -> None:
         """Add Op(name, args); its outputs follow from its arguments' outputs, no re-evaluation."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ratchet.nesy.data import load_split
 from ratchet.nesy.data.example import Split
 from ratchet.nesy.learner import NsrConfig, RoundLog, fit
-from ratchet.nesy.model import NsrModel, nsr_inputs
+from ratchet.nesy.model import NsrModel, nsr_inputs, primitive_examples
 from ratchet.nesy.perception import ImagePerception, TokenPerception
 
 IMAGE_SYMBOLS = 16  # 10 digits, 4 operators, 2 parentheses: the size of the symbol inventory
@@ -30,7 +30,7 @@ def train_nsr(
     """Learn NSR on a split's training examples (optionally only the first `max_train`)."""
     set_threads()
     train = list(dict.fromkeys(split.train))[:max_train] if max_train else list(split.train)
-    train = nsr_inputs(split.dataset, train)
+    train = nsr_inputs(split.dataset, train + primitive_examples(split.dataset, train))
     start = time.perf_counter()
     if split.dataset == "hint_image":
         perception = ImagePerception(IMAGE_SYMBOLS, seed=config.seed)

@@ -1,0 +1,71 @@
+"""The CLI: show prints the programs; user mistakes are one-line errors with the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ratchet.nesy.cli import app
+
+runner = CliRunner()
+
+
+def one_line_error(result) -> str:  # noqa: ANN001
+    assert result.exit_code == 2, result.output
+    text = result.output.strip()
+    assert "Traceback" not in text and len(text.splitlines()) == 1, text
+    return text
+
+
+def test_show_prints_the_symbol_program_table(scan_model) -> None:  # noqa: ANN001
+    _, path, _ = scan_model
+    result = runner.invoke(app, ["show", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "concat([I_TURN_LEFT], x1)" in result.output and "after" in result.output
+
+
+def test_eval_runs_one_input(scan_model) -> None:  # noqa: ANN001
+    _, path, _ = scan_model
+    result = runner.invoke(app, ["eval", "--model", str(path), "--input", "walk left twice"])
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["I_TURN_LEFT", "I_WALK", "I_TURN_LEFT", "I_WALK"]
+
+
+def test_unknown_token_is_a_one_line_error(scan_model) -> None:  # noqa: ANN001
+    _, path, _ = scan_model
+    text = one_line_error(runner.invoke(app, ["eval", "--model", str(path), "--input", "walk sideways"]))
+    assert "'sideways'" in text and "vocabulary" in text
+
+
+def test_model_from_another_dataset_is_refused(scan_model) -> None:  # noqa: ANN001
+    _, path, _ = scan_model
+    text = one_line_error(runner.invoke(app, ["eval", "--model", str(path), "--dataset", "pcfg"]))
+    assert "trained on 'scan'" in text
+
+
+def test_unknown_split_for_the_model_suggests_one(scan_model) -> None:  # noqa: ANN001
+    _, path, _ = scan_model
+    text = one_line_error(runner.invoke(app, ["eval", "--model", str(path), "--split", "lenght"]))
+    assert "did you mean 'length'" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--dataset", "scna", "--split", "simple"], "did you mean 'scan'"),
+        (["--dataset", "scan", "--split", "add_jump"], "choose one of"),
+    ],
+)
+def test_train_rejects_unknown_names(args: list[str], fragment: str, tmp_path: Path) -> None:
+    text = one_line_error(runner.invoke(app, ["train", *args, "--out", str(tmp_path)]))
+    assert fragment in text
+
+
+def test_missing_or_foreign_model_file(tmp_path: Path) -> None:
+    text = one_line_error(runner.invoke(app, ["show", str(tmp_path / "nope.pt")]))
+    assert "no NSR model" in text
+    junk = tmp_path / "junk.pt"
+    junk.write_text("not a model")
+    assert "not an NSR model" in one_line_error(runner.invoke(app, ["show", str(junk)]))
