@@ -79,22 +79,27 @@ def test_self_debug_feeds_the_visible_failure_back_and_fixes():
     assert "check(4) returned 'even', expected 'odd'" in repair_request
 
 
-def test_self_debug_stops_when_the_fix_fails_the_same_way():
-    replies = iter(["4", "2"])  # different answer, but the visible checks see the same failure shape
+def test_a_stuck_greedy_repair_is_retried_sampling_then_stops():
+    replies = iter(["4", "2", "6"])  # new code each time, but the same visible failure
     suite = VisibleAdditionSuite()
     suite.check_visible = lambda task, answer: Verdict.fail("f(1) returned 0, expected 1")
-    solution, _ = run(SelfDebug(max_rounds=5), suite, lambda m, p: next(replies))
-    assert solution.round_completions == ("4", "2")
-    assert solution.stop_reason.startswith("no improvement")
+    solution, model = run(SelfDebug(max_rounds=5), suite, lambda m, p: next(replies))
+    assert solution.round_completions == ("4", "2", "6")
+    assert solution.stop_reason == "no improvement: round 3 fails the same way"
+    assert [p.temperature for _, p in model.calls] == [0.0, 0.0, 0.8]  # the retry is sampled
 
 
 def test_self_debug_respects_max_rounds_and_repeats():
     replies = iter(["4", "6", "8", "10"])
     solution, model = run(SelfDebug(max_rounds=3), VisibleAdditionSuite(), lambda m, p: next(replies))
     assert solution.round_completions == ("4", "6", "8") and solution.stop_reason == "max rounds: 3"
-    replies = iter(["4", "6", "4"])
-    solution, _ = run(SelfDebug(max_rounds=5), VisibleAdditionSuite(), lambda m, p: next(replies))
-    assert solution.stop_reason == "answer repeated: round 3"
+    replies = iter(["4", "6", "4", "6"])
+    solution, model = run(SelfDebug(max_rounds=5), VisibleAdditionSuite(), lambda m, p: next(replies))
+    assert solution.stop_reason == "answer repeated: round 4"
+    assert len({p.seed for _, p in model.calls[3:]}) == 1 and model.calls[3][1].temperature == 0.8
+    replies = iter(["4", "4"])
+    solution, _ = run(SelfDebug(max_rounds=5, retry_temperature=0), VisibleAdditionSuite(), lambda m, p: next(replies))
+    assert solution.stop_reason == "answer repeated: round 2"
 
 
 def test_self_debug_and_reflexion_refuse_a_suite_without_visible_tests():

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from ratchet.core import Message, Solution, SolverView, Suite, Task
 from ratchet.models.base import Model, SamplingParams
-from ratchet.solvers.correction import RepeatGuard
+from ratchet.solvers.correction import RepeatGuard, Unstick
 from ratchet.solvers.self_debug import shown_feedback, visible_verdict
 from ratchet.solvers.trace import (
     Trace,
@@ -45,6 +45,7 @@ def with_memory(messages: list[Message], reflections: list[str]) -> list[Message
 class Reflexion:
     name: ClassVar[str] = "reflexion"
     max_rounds: int = 3  # trials, the first included
+    retry_temperature: float = 0.8  # a trial that repeats an earlier answer: sample the next (`Unstick`)
 
     def __post_init__(self) -> None:
         check_max_rounds(self.max_rounds)
@@ -65,6 +66,7 @@ class Reflexion:
         memory: list[str] = []
         repeats = RepeatGuard()
         repeats.seen_before(trace.answer)
+        unstick = Unstick(params, self.retry_temperature)
         while True:
             verdict = visible_verdict(view, task, trace.answer)
             if verdict is None:
@@ -75,10 +77,10 @@ class Reflexion:
                 return trace.solution(f"max rounds: {self.max_rounds}")
             reflect = continue_after(prompt, trace.completion, REFLECT.format(feedback=shown_feedback(verdict)))
             memory.append(trace.ask(model, reflect, short_reply(params)).text.strip()[:REFLECTION_CHARS])
-            reply = trace.ask(model, with_memory(prompt, memory), params).text
+            reply = trace.ask(model, with_memory(prompt, memory), unstick.params_for(trace.rounds)).text
             answer = view.extract(task, reply)
             if answer is None:
                 return trace.solution("no answer: the new trial had none, the previous answer stands")
             trace.new_round(reply, answer)
-            if repeats.seen_before(answer):
+            if repeats.seen_before(answer) and unstick.should_stop():
                 return trace.solution(f"answer repeated: trial {trace.rounds}")

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from ratchet.core import Solution, SolverView, Status, Suite, Task, Verdict
 from ratchet.models.base import Model, SamplingParams
-from ratchet.solvers.correction import RepeatGuard
+from ratchet.solvers.correction import RepeatGuard, Unstick
 from ratchet.solvers.trace import (
     Trace,
     check_max_rounds,
@@ -47,6 +47,7 @@ def shown_feedback(verdict: Verdict) -> str:
 class SelfDebug:
     name: ClassVar[str] = "self-debug"
     max_rounds: int = 3
+    retry_temperature: float = 0.8  # a stuck greedy repair is retried sampling (see `Unstick`)
 
     def __post_init__(self) -> None:
         check_max_rounds(self.max_rounds)
@@ -66,6 +67,7 @@ class SelfDebug:
         prompt = view.messages(task)
         repeats = RepeatGuard()
         repeats.seen_before(trace.answer)
+        unstick = Unstick(params, self.retry_temperature)
         verdict = visible_verdict(view, task, trace.answer)
         while True:
             if verdict is None:
@@ -75,16 +77,18 @@ class SelfDebug:
             if trace.rounds >= self.max_rounds:
                 return trace.solution(f"max rounds: {self.max_rounds}")
             request = continue_after(prompt, trace.completion, FIX.format(feedback=shown_feedback(verdict)))
-            reply = trace.ask(model, request, params).text
+            reply = trace.ask(model, request, unstick.params_for(trace.rounds)).text
             answer = view.extract(task, reply)
             if answer is None:
                 return trace.solution("no answer: the fix had none, the previous answer stands")
             trace.new_round(reply, answer)
-            if repeats.seen_before(answer):
-                return trace.solution(f"answer repeated: round {trace.rounds}")
             new_verdict = visible_verdict(view, task, answer)
-            if new_verdict is not None and not new_verdict.passed and (
+            if repeats.seen_before(answer):
+                if unstick.should_stop():
+                    return trace.solution(f"answer repeated: round {trace.rounds}")
+            elif new_verdict is not None and not new_verdict.passed and (
                 behaviour_key(new_verdict) == behaviour_key(verdict)
             ):
-                return trace.solution(f"no improvement: round {trace.rounds} fails the same way")
+                if unstick.should_stop():
+                    return trace.solution(f"no improvement: round {trace.rounds} fails the same way")
             verdict = new_verdict
