@@ -2,8 +2,8 @@
 naive versus self-reference (METHODS.md card 3).
 
 Pairs come from run directories (attempts.jsonl): per task, a passing and a failing attempt. Where
-a task has failing attempts only and the suite exposes a gold worked solution (gsm), that solution
-is the passing candidate (source "gold"); the report counts pairs by source. The passing answer is
+a task has failing attempts only, a reference solution is the passing candidate (source "gold":
+gsm's worked solution, HumanEval's canonical solution); the report counts pairs by source. The passing answer is
 shown first in half the pairs and second in the other half.
 
     python benchmarks/judges.py --suite gsm --runs RUN [RUN ...] --judge-model smollm2-135m-instruct \
@@ -25,6 +25,18 @@ from ratchet.models.loading import load_model
 from ratchet.suites.registry import load_suite
 
 
+def gold_solution(suite, task) -> str | None:
+    """A reference solution written as a model would answer: gsm's worked solution, or HumanEval's
+    canonical solution in a code block."""
+    if hasattr(suite, "worked_solution"):
+        return suite.worked_solution(task)
+    problems = getattr(suite, "_problems", None)
+    if problems and task.id in problems:
+        problem = problems[task.id]
+        return f"```python\n{problem['prompt']}{problem['canonical_solution']}```"
+    return None
+
+
 def build_pairs(suite, runs: list[Path], limit: int, gold_fallback: bool) -> list[dict]:
     attempts = defaultdict(list)
     for run in runs:
@@ -39,8 +51,8 @@ def build_pairs(suite, runs: list[Path], limit: int, gold_fallback: bool) -> lis
         good = next((a.solution.completion for a in group if a.passed), None)
         source = "attempt"
         bad = next((a.solution.completion for a in group if not a.passed and a.solution.completion.strip()), None)
-        if good is None and gold_fallback and hasattr(suite, "worked_solution"):
-            good, source = suite.worked_solution(tasks[task_id]), "gold"
+        if good is None and gold_fallback:
+            good, source = gold_solution(suite, tasks[task_id]), "gold"
         if good is None or bad is None:
             continue
         swap = len(pairs) % 2 == 1

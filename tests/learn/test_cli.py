@@ -1,0 +1,38 @@
+"""`ratchet train` / `ratchet judge` bad input: one line on stderr, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli_errors import run
+
+
+def make_artifact(path, base_sha="a" * 64):
+    path.mkdir()
+    (path / "ratchet_adapter.json").write_text(json.dumps({
+        "base_name": "qwen2.5-coder-0.5b-instruct", "base_sha256": base_sha, "method": "star"}))
+    return path
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["train", "improve", "--method", "stra"], "did you mean 'star'"),
+    (["train", "improve", "--method", "dpo", "--samples", "1"], "at least 2 samples"),
+    (["train", "improve", "--data", "keep"], "replace or accumulate"),
+    (["train", "improve", "--rank", "0"], "rank must be >= 1"),
+    (["train", "show", "/nonexistent"], "is not an adapter artifact"),
+    (["train", "report", "/nonexistent"], "is not a self-training run directory"),
+    (["judge", "compare", "/nonexistent"], "is not a run directory"),
+])
+def test_user_mistakes_are_one_line_errors(args, expected):
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert "Traceback" not in result.stderr and len(lines) == 1 and expected in lines[0], result.stderr
+
+
+def test_show_prints_an_artifact(tmp_path):
+    artifact = make_artifact(tmp_path / "adapter")
+    result = run("train", "show", str(artifact))
+    assert result.returncode == 0 and '"method": "star"' in result.stdout
