@@ -112,3 +112,13 @@ def test_sqlite_store_uses_wal(tmp_path):
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_a_sqlite_url_is_the_same_store(tmp_path):
+    path = tmp_path / "store.sqlite"
+    with ExperienceStore.open(path) as store:
+        store.add([make_experience(0)])
+    with ExperienceStore.open(f"sqlite:///{path}") as same:
+        assert [e.task_id for e in same.iter()] == ["t0"]
+    with pytest.raises(UserError, match="unsupported store URL 'mysql://"):
+        ExperienceStore.open("mysql://localhost/x")

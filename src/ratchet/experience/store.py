@@ -80,6 +80,8 @@ class ExperienceStore:
         """A store at a SQLite path or a database URL. With `create=False` a missing SQLite file
         is a `UserError` (for commands that only read)."""
         text = str(location)
+        if text.startswith("sqlite:///"):
+            text = text.removeprefix("sqlite:///")  # the same file, with the same pragmas
         engine = _postgres_engine(text) if "://" in text else _sqlite_engine(Path(text), create)
         store = cls(engine, text)
         store._check_schema(create)
@@ -306,8 +308,6 @@ def _sqlite_engine(path: Path, create: bool) -> sa.Engine:
 def _postgres_engine(url: str) -> sa.Engine:
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    if url.startswith("sqlite://"):
-        return sa.create_engine(url)
     if not url.startswith("postgresql+psycopg://"):
         raise UserError(f"unsupported store URL '{url.split('://')[0]}://…': use a file path or postgresql://")
     try:
