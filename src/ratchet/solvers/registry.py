@@ -29,10 +29,13 @@ STRATEGIES: dict[str, str] = {
     "reflexion": "ratchet.solvers.reflexion:Reflexion",
     "gated": "ratchet.solvers.gated:Gated",
     "react": "ratchet.solvers.react:ReActSolver",  # multi-turn agent, environment suites only
+    # Test-time training (card 4): downstream packages, imported only when named.
+    "tt-si": "ratchet.ttt.solver:TestTimeSelfImprovement",
+    "tt-d": "ratchet.ttt.solver:TestTimeDistillation",
 }
 
 #: How the command line names each option (for error messages).
-FLAGS = {"max_rounds": "--max-rounds", "n": "--n-votes", "tau": "--tau"}
+FLAGS = {"max_rounds": "--max-rounds", "n": "--n-votes", "tau": "--tau", "k": "--k", "teacher": "--teacher"}
 
 
 def strategy_class(name: str) -> type:
