@@ -173,3 +173,24 @@ def test_evaluate_runs_react_on_wordcraft_and_verifies_by_replay(tmp_path):
     result = evaluate(config, suite, ScriptedModel(reply), ReActSolver(), RunDir(tmp_path / "run"))
     assert result.summary["pass_at_k"]["pass@1"] == 1.0
     assert {a.solution.stop_reason for a in result.attempts} == {"success"}
+
+
+def test_an_in_process_model_plays_one_episode_at_a_time():
+    from concurrent.futures import ThreadPoolExecutor
+
+    suite = CounterSuite()
+    order = []
+
+    def reply(messages, params):
+        target = messages[1]["content"].split("target ")[1].split()[0]
+        order.append(target)
+        return act("add 1")
+
+    model = ScriptedModel(reply)
+    model.max_concurrency = 1  # like llama.cpp in process
+    solver = ReActSolver(max_repeats=10)
+    tasks = [Task("3", "reach 3"), Task("4", "reach 4")]
+    with ThreadPoolExecutor(2) as pool:
+        solutions = list(pool.map(lambda t: solver.solve(t, SolverView(suite), model, PARAMS), tasks))
+    assert [s.stop_reason for s in solutions] == ["success", "success"]
+    assert order in (["3"] * 3 + ["4"] * 4, ["4"] * 4 + ["3"] * 3)  # never interleaved

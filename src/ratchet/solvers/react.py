@@ -14,11 +14,15 @@ Stop reasons: "success", "failure" (the environment ended the episode), "step li
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
+import weakref
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ratchet.core import Exemplar, ExemplarSource, Message, Solution, SolverView, Suite, Task, Turn, Usage
+from ratchet.envs.base import Episode
 from ratchet.errors import UserError
 from ratchet.models.base import Model, SamplingParams
 
@@ -27,6 +31,7 @@ FORMAT = ("Work in turns. In each turn, write one short thought and then one act
           "Then stop: the environment replies with an Observation.")
 NO_ACTION = ("Observation: your reply had no action. Reply with a line 'Thought: ...' and then a line "
              "'Action: ...' holding exactly one action.")
+YOUR_TURN = "\n\nYour turn: Thought, then Action."  # after the latest observation, in the prompt only
 GIVE_UP = {"give up", "quit", "exit", "i give up"}
 ACTION = re.compile(r"(?i)\bact(?:ion)?(?:\s*\d+)?\s*\**\s*:\s*\**")
 NEXT_MARKER = re.compile(r"(?i)\n\s*\**\s*(?:observation|thought)\b")
@@ -103,18 +108,37 @@ class ReActSolver:
         return replace(self, exemplars=source, state_exemplars=state_source)
 
     def solve(self, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
-        episode = view.new_episode(task)
+        with _one_episode_at_a_time(model):
+            episode = view.new_episode(task)
+            try:
+                return _Agent(self, task, view, model, params, episode).run()
+            finally:
+                episode.close()
+
+
+_MODEL_LOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MODEL_LOCKS_GUARD = threading.Lock()
+
+
+def _one_episode_at_a_time(model: Model) -> contextlib.AbstractContextManager:
+    """A model that serves one call at a time (llama.cpp in process) plays one episode at a
+    time: each step's prompt then extends the last one, and llama.cpp's prompt cache evaluates
+    only the new tokens. Interleaved episodes would make it re-read every prompt whole. The
+    episode's clock starts once the model is free."""
+    if getattr(model, "max_concurrency", 1) > 1:
+        return contextlib.nullcontext()
+    with _MODEL_LOCKS_GUARD:
         try:
-            return _Agent(self, task, view, model, params, episode).run()
-        finally:
-            episode.close()
+            return _MODEL_LOCKS.setdefault(model, threading.Lock())
+        except TypeError:  # not weak-referenceable: no sharing to protect
+            return contextlib.nullcontext()
 
 
 class _Agent:
     """One episode of a ReAct agent: the prompt it builds, the turns it records, what it costs."""
 
     def __init__(self, solver: ReActSolver, task: Task, view: SolverView, model: Model,
-                 params: SamplingParams, episode: Any) -> None:
+                 params: SamplingParams, episode: Episode) -> None:
         self.solver, self.task, self.view, self.model, self.episode = solver, task, view, model, episode
         self.params = replace(params, max_tokens=min(params.max_tokens, solver.max_step_tokens),
                               stop=tuple(dict.fromkeys((*params.stop, "Observation:"))))
@@ -177,19 +201,27 @@ class _Agent:
         """System, the goal with goal exemplars, the last `window` steps in full (older ones as
         a list of their actions), and state-window exemplars after the latest observation."""
         history = self.turns[2:]
-        keep = 2 * self.solver.window
         first = self.first if not self.goal_block else f"{self.goal_block}{self.first}"
-        if len(history) > keep:
-            dropped = [t.content for t in history[:-keep] if t.role == "assistant"]
+        hidden = self._hidden_steps(len(history) // 2)
+        if hidden:
+            dropped = [t.content for t in history[: 2 * hidden] if t.role == "assistant"]
             actions = "; ".join(a for a in (parse_action(t, self.multiline) for t in dropped) if a)
-            first += f"\n\n({len(dropped)} earlier steps are not shown. Their actions: {actions or 'none'}.)"
-            history = history[-keep:]
+            first += f"\n\n({hidden} earlier steps are not shown. Their actions: {actions or 'none'}.)"
+            history = history[2 * hidden:]
         messages: list[Message] = [{"role": "system", "content": self.system}, {"role": "user", "content": first}]
         messages += [{"role": t.role, "content": t.content} for t in history]
         state = self._state_block() if history else ""
-        if state:
-            messages[-1] = {"role": "user", "content": f"{state}{messages[-1]['content']}"}
+        messages[-1] = {"role": "user", "content": f"{state}{messages[-1]['content']}{YOUR_TURN}"}
         return messages
+
+    def _hidden_steps(self, steps: int) -> int:
+        """How many of the oldest steps to leave out: none up to `window`, then in blocks of half a
+        window, so the prompt's beginning (and llama.cpp's cache of it) changes only every few steps."""
+        window = self.solver.window
+        if steps <= window:
+            return 0
+        block = max(1, window // 2)
+        return ((steps - window - 1) // block + 1) * block
 
     def _state_block(self) -> str:
         source = self.solver.state_exemplars or self.solver.exemplars
