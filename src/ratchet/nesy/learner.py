@@ -170,7 +170,7 @@ def run_round(batch: list[Example], learned: Learned, config: NsrConfig, round_n
     revisions, correct = deduce_and_abduce(
         symbols, options, [ex.target for ex in batch], learned.parser, learned.meanings, config
     )
-    if sum(correct) < config.target_accuracy * len(batch):  # nothing to learn from a solved batch
+    if not all(correct):  # a solved batch has nothing to teach
         _learn_from(revisions, batch, learned, config, round_no)
     return RoundLog(
         round=round_no,
@@ -183,6 +183,13 @@ def run_round(batch: list[Example], learned: Learned, config: NsrConfig, round_n
     )
 
 
+def distinct(examples: Sequence[Example]) -> list[Example]:
+    """Drop repeated symbolic examples; image examples are all distinct (their pixels differ)."""
+    if examples and examples[0].images is not None:
+        return list(examples)
+    return list(dict.fromkeys(examples))
+
+
 def fit(
     train: Sequence[Example],
     perception: Perception,
@@ -191,7 +198,7 @@ def fit(
 ) -> Learned:
     """Learn perception, syntax and semantics from input/output pairs alone."""
     rng = random.Random(config.seed)
-    unique = list(dict.fromkeys(train))
+    unique = distinct(train)
     learned = Learned(
         perception=perception,
         parser=Parser(perception.n_symbols, N_TYPES, config.parser, seed=config.seed),

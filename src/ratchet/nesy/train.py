@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from ratchet.nesy.data import load_split
 from ratchet.nesy.data.example import Split
-from ratchet.nesy.learner import NsrConfig, RoundLog, fit
+from ratchet.nesy.learner import NsrConfig, RoundLog, distinct, fit
 from ratchet.nesy.model import NsrModel, nsr_inputs, primitive_examples
 from ratchet.nesy.perception import ImagePerception, TokenPerception
 
@@ -29,7 +29,7 @@ def train_nsr(
 ) -> NsrModel:
     """Learn NSR on a split's training examples (optionally only the first `max_train`)."""
     set_threads()
-    train = list(dict.fromkeys(split.train))[:max_train] if max_train else list(split.train)
+    train = distinct(split.train)[:max_train] if max_train else list(split.train)
     train = nsr_inputs(split.dataset, train + primitive_examples(split.dataset, train))
     start = time.perf_counter()
     if split.dataset == "hint_image":
