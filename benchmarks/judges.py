@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ratchet.eval.rundir import RunDir
 from ratchet.learn.judges import judge_attempt_pairs, make_judge
-from ratchet.models.loading import load_model
+from ratchet.learn.backend import LoraBackend
 from ratchet.suites.registry import load_suite
 
 
@@ -73,17 +73,15 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=16)
     parser.add_argument("--no-gold", action="store_true", help="use only pairs of real attempts")
     parser.add_argument("--no-perplexity", action="store_true")
+    parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (1 suits shared cores)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
     suite = load_suite(args.suite)
     pairs = build_pairs(suite, args.runs, args.pairs, not args.no_gold)
-    model = load_model(args.judge_model, cache=True, n_ctx=4096)
-    scorer = None
-    if not args.no_perplexity:
-        from ratchet.learn.scoring import llama_cpp_scorer
-
-        scorer = llama_cpp_scorer(model, n_ctx=2048)
+    backend = LoraBackend(args.judge_model, n_ctx=4096, threads=args.threads)
+    model = backend.policy(None)
+    scorer = None if args.no_perplexity else backend.scorer(None)
     result = {
         "command": "python benchmarks/judges.py " + " ".join(
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in vars(args).items()),

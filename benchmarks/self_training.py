@@ -57,7 +57,7 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
         **VARIANTS[variant],
     )
     run_dir = args.out_dir / f"{method}-{variant}"
-    backend = LoraBackend(args.model, train, cache=True, n_ctx=2048)
+    backend = LoraBackend(args.model, train, cache=True, n_ctx=2048, threads=args.threads)
     start = time.perf_counter()
 
     def progress(phase: str, done: int, total: int) -> None:
@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=5e-4)
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--rank", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1, help="llama.cpp and torch threads")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out-dir", type=Path, required=True)
     args = parser.parse_args()

@@ -48,7 +48,7 @@ def run_weight_method(config, *, run_dir: Path, cache: bool = True) -> dict:
     require_train_extra()
     suite = load_suite(config.suite)
     with console.status(f"loading {config.model}"):
-        backend = LoraBackend(config.model, config.train, cache=cache)
+        backend = LoraBackend(config.model, config.train, cache=cache, threads=config.train.threads)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         bars: dict[str, int] = {}
@@ -111,7 +111,7 @@ def improve_command(
     batch_size: Annotated[int, typer.Option(help="examples per step")] = 4,
     max_length: Annotated[int, typer.Option(help="tokens per training example")] = 768,
     beta: Annotated[float, typer.Option(help="DPO beta")] = 0.1,
-    threads: Annotated[Optional[int], typer.Option(help="CPU threads for training")] = None,
+    threads: Annotated[Optional[int], typer.Option(help="CPU threads for llama.cpp and training (1 suits shared cores)")] = None,
     seed: Annotated[int, typer.Option(help="seed of samples and training")] = 0,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),

@@ -35,24 +35,36 @@ class TrainingBackend(Protocol):
 class LoraBackend:
     """A named local model (or GGUF path): llama.cpp for sampling, LoRA training in process."""
 
-    def __init__(self, model: str, train: TrainConfig = TrainConfig(), *, cache: bool = True, n_ctx: int = 4096) -> None:
+    def __init__(self, model: str, train: TrainConfig = TrainConfig(), *, cache: bool = True, n_ctx: int = 4096,
+                 threads: int | None = None) -> None:
         self.name = model
         self.base = BaseModelRef.resolve(model)
         self.train = train
         self.cache = cache
         self.n_ctx = n_ctx
+        self.threads = threads  # llama.cpp threads; 1 is fastest when other processes share the cores
         self._policies: dict[str, Model] = {}
 
     def policy(self, adapter: AdapterArtifact | None) -> Model:
-        from ratchet.models.loading import load_model
-
         key = str(adapter.gguf) if adapter else ""
         if key not in self._policies:
             if adapter is not None:
                 check_adapter_base(adapter.path, self.base)
             self._policies.clear()  # one llama.cpp context at a time keeps memory flat
-            self._policies[key] = load_model(self.name, adapter=key or None, cache=self.cache, n_ctx=self.n_ctx)
+            self._policies[key] = self._load(adapter.gguf if adapter else None)
         return self._policies[key]
+
+    def _load(self, adapter: Path | None) -> Model:
+        """The same model and identity `load_model` gives (so cache keys agree), with `threads`."""
+        from ratchet.models.cache import CachedModel, ResponseCache
+        from ratchet.models.catalog import ratchet_home
+        from ratchet.models.llamacpp import LlamaCppModel
+
+        model: Model = LlamaCppModel(self.base.gguf, self.base.name, self.base.sha256, n_ctx=self.n_ctx,
+                                     n_threads=self.threads, adapter=adapter)
+        if self.cache:
+            model = CachedModel(model, ResponseCache(ratchet_home() / "cache.sqlite"))
+        return model
 
     def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str) -> AdapterArtifact:
         from ratchet.learn.train import fit_dpo, fit_sft
@@ -64,4 +76,4 @@ class LoraBackend:
     def scorer(self, adapter: AdapterArtifact | None):
         from ratchet.learn.scoring import LlamaCppScorer
 
-        return LlamaCppScorer(self.base.gguf, adapter.gguf if adapter else None, n_ctx=2048)
+        return LlamaCppScorer(self.base.gguf, adapter.gguf if adapter else None, n_ctx=2048, n_threads=self.threads)
