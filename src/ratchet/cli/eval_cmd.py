@@ -30,12 +30,14 @@ def parse_k(text: str) -> tuple[int, ...]:
     return values
 
 
-def strategy_spec(strategy: str, *, max_rounds=None, n_votes=None, tau=None, gate=None, inner=None) -> str:
+def strategy_spec(strategy: str, *, max_rounds=None, n_votes=None, tau=None, gate=None, inner=None,
+                  k=None, teacher=None) -> str:
     """The canonical spec of a strategy and its command-line options (validated: a bad name or
     option is a one-line UserError)."""
     from ratchet.solvers.registry import make_solver, solver_spec
 
-    return solver_spec(make_solver(strategy, max_rounds=max_rounds, n=n_votes, tau=tau, gate=gate, inner=inner))
+    return solver_spec(make_solver(strategy, max_rounds=max_rounds, n=n_votes, tau=tau, gate=gate, inner=inner,
+                                   k=k, teacher=teacher))
 
 
 def run_dir_name(config: EvalConfig) -> str:
@@ -55,11 +57,13 @@ def eval_command(
     max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 768,
     seed: Annotated[int, typer.Option(help="base seed; sample i uses seed + i")] = 0,
     limit: Annotated[Optional[int], typer.Option(help="only the first N tasks of the split")] = None,
-    strategy: Annotated[str, typer.Option("--strategy", "--solver", help="sample, self-consistency, adaptive-consistency, best-of-n, self-refine, self-debug, reflexion, gated, react (options: NAME:key=value,...)")] = "sample",
+    strategy: Annotated[str, typer.Option("--strategy", "--solver", help="sample, self-consistency, adaptive-consistency, best-of-n, self-refine, self-debug, reflexion, gated, react, tt-si, tt-d (options: NAME:key=value,...)")] = "sample",
     max_rounds: Annotated[Optional[int], typer.Option(help="rounds of a correcting strategy, the first answer included")] = None,
     n_votes: Annotated[Optional[int], typer.Option(help="samples for self-consistency, best-of-n, or the disagreement gate")] = None,
-    tau: Annotated[Optional[float], typer.Option(help="gated: correct only when confidence < tau")] = None,
-    gate: Annotated[Optional[str], typer.Option(help="gated: logprob or disagreement")] = None,
+    tau: Annotated[Optional[float], typer.Option(help="gated, tt-si, tt-d: act only when confidence < tau")] = None,
+    gate: Annotated[Optional[str], typer.Option(help="gated: logprob or disagreement; tt-si/tt-d: margin, agreement or logprob")] = None,
+    k_examples: Annotated[Optional[int], typer.Option("--k", help="tt-si/tt-d: similar examples written per uncertain input (-k is pass@k)")] = None,
+    teacher: Annotated[Optional[str], typer.Option(help="tt-d: teacher model name, GGUF path, or URL#model of an endpoint")] = None,
     inner: Annotated[Optional[str], typer.Option(help="gated: the correction to run when unsure")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint URL")] = None,
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
@@ -80,7 +84,8 @@ def eval_command(
     )
     config = EvalConfig(
         suite=suite, model=model, split=split, samples=samples, k=parse_k(k), params=params,
-        solver=strategy_spec(strategy, max_rounds=max_rounds, n_votes=n_votes, tau=tau, gate=gate, inner=inner),
+        solver=strategy_spec(strategy, max_rounds=max_rounds, n_votes=n_votes, tau=tau, gate=gate, inner=inner,
+                             k=k_examples, teacher=teacher),
         limit=limit, base_url=base_url, adapter=adapter, exemplars=exemplars,
     )
     result = run_eval(config, api_key=api_key, cache=cache, concurrency=concurrency,
@@ -141,6 +146,7 @@ def print_result(result: EvalResult) -> None:
     for level, row in s.get("pass@1_by_difficulty", {}).items():
         table.add_row(f"pass@1, difficulty {level}", f"{100 * row['pass@1']:.1f}% of {row['tasks']}")
     _add_correction_rows(table, result)
+    _add_test_time_rows(table, result)
     console.print(table)
     console.print(f"run directory: {result.run_dir.path}")
 
@@ -158,3 +164,17 @@ def _add_correction_rows(table: Table, result: EvalResult) -> None:
     table.add_row("right→wrong / wrong→right", f"{stats.right_wrong} / {stats.wrong_right}")
     table.add_row("CL / CS", f"{pct(stats.cl)} / {pct(stats.cs)}")
     table.add_row("stop reasons", ", ".join(f"{k}={v}" for k, v in stop_reasons(first).items()))
+
+
+def _add_test_time_rows(table: Table, result: EvalResult) -> None:
+    """For tt-si / tt-d: what the gate decided, training samples used, teacher fallbacks."""
+    from ratchet.ttt.report import summarise_items
+
+    items = summarise_items(result.attempts)
+    if not items["items"]:
+        return
+    table.add_row("test-time: certain / adapted / unadapted",
+                  " / ".join(str(items["outcomes"][o]) for o in ("certain", "adapted", "unadapted")))
+    table.add_row("training samples (seconds)", f"{items['training_samples']} ({items['train_seconds']} s)")
+    if items["teacher_fallbacks"]:
+        table.add_row("teacher failed, fell back to", ", ".join(f"{k}={v}" for k, v in items["teacher_fallbacks"].items()))
