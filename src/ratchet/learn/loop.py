@@ -191,15 +191,22 @@ def improve(
 
 def _write_config(state: RunState, config: ImproveConfig) -> None:
     """Record the configuration; a different run in the same directory is refused. The number of
-    iterations may grow between resumptions (until the test split has been read)."""
+    iterations may grow between resumptions (until the test split has been read), and the thread
+    count may change."""
     path = state.path / "config.json"
     data = config.to_json()
     if path.exists():
         old = json.loads(path.read_text())
-        strip = lambda c: {k: v for k, v in c.items() if k != "iterations"}  # noqa: E731
-        if strip(old) != strip(data):
+        if _identity(old) != _identity(data):
             raise UserError(f"{state.path} holds a self-training run with another configuration: choose another --run-dir")
     write_json_atomic(path, data)
+
+
+def _identity(config: dict) -> dict:
+    """What must match to resume a run: everything but the iteration count and thread count."""
+    same = {k: v for k, v in config.items() if k != "iterations"}
+    same["train"] = {k: v for k, v in config.get("train", {}).items() if k != "threads"}
+    return same
 
 
 def _iteration(ctx: _Context, i: int) -> None:
