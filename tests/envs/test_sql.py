@@ -95,3 +95,13 @@ def test_result_comparison():
     assert same_result([(0.1 + 0.2,)], [(0.3,)], ordered=False)
     assert same_result([(3,)], [(3.0,)], ordered=False)
     assert not same_result([("a", 1)], [("a",)], ordered=False)  # extra columns fail
+
+
+def test_limits_can_be_set_per_suite():
+    from ratchet.envs import EpisodeLimits
+
+    suite = SqlSuite(limits=EpisodeLimits(max_steps=2, max_seconds=5))
+    with suite.new_episode(suite.tasks()[0]) as episode:
+        episode.step("SELECT 1")
+        assert episode.step("SELECT 2").stop_reason == "step limit: 2"
+    assert SqlSuite().limits.max_steps == 10

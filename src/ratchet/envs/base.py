@@ -163,14 +163,18 @@ class EnvSuite(SuiteBase):
     so an expensive one (a JVM) starts once, not per task.
     """
 
+    #: Defaults per suite. The wall-clock limit bounds a runaway episode; it is generous because a
+    #: small model on two busy cores may take minutes per step.
     limits: EpisodeLimits = EpisodeLimits()
     description: str = "You are an agent acting in a text environment."
     action_help: str = ""
     #: Whether an action may span several lines (an SQL query); otherwise the first line counts.
     multiline_actions: bool = False
 
-    def __init__(self) -> None:
+    def __init__(self, limits: EpisodeLimits | None = None) -> None:
         super().__init__()
+        if limits is not None:
+            self.limits = limits
         self._pool: list[Environment] = []
         self._pool_lock = threading.Lock()
 

@@ -95,7 +95,7 @@ class SciWorldSuite(EnvSuite):
     """`sciworld`: ScienceWorld task types x their variations, with ScienceWorld's own splits."""
 
     name = "sciworld"
-    limits = EpisodeLimits(max_steps=40, max_seconds=900)
+    limits = EpisodeLimits(max_steps=40, max_seconds=3600)
     description = ("You are an agent in ScienceWorld, a simulated house and garden with science "
                    "equipment. Carry out the task by moving around, handling objects and running "
                    "experiments. Focus only on the objects the task names: focusing on the wrong "
@@ -107,8 +107,9 @@ class SciWorldSuite(EnvSuite):
                    "actions you meant, answer with its number.")
 
     def __init__(self, task_types: Sequence[str] = DEFAULT_TYPES, simplification: str = "easy",
-                 per_split: dict[str, int] | None = None, cache_dir: Path | str | None = None) -> None:
-        super().__init__()
+                 per_split: dict[str, int] | None = None, cache_dir: Path | str | None = None,
+                 limits: EpisodeLimits | None = None) -> None:
+        super().__init__(limits)
         self.task_types = tuple(task_types)
         self.simplification = simplification
         self.per_split = dict(per_split or DEFAULT_PER_SPLIT)

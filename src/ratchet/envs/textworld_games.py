@@ -136,7 +136,7 @@ class TextWorldSuite(EnvSuite):
     """`textworld`: treasure-hunter games, `games_per_level` per level (seeds level*100 + i)."""
 
     name = "textworld"
-    limits = EpisodeLimits(max_steps=25, max_seconds=600)
+    limits = EpisodeLimits(max_steps=25, max_seconds=3600)
     description = ("You are playing a text adventure game. Read each observation, move between rooms "
                    "and handle objects to complete the objective given at the start.")
     action_help = ("Actions are short game commands, one per turn, such as: go north, go east, "
@@ -144,8 +144,8 @@ class TextWorldSuite(EnvSuite):
                    "look, inventory, examine table.")
 
     def __init__(self, levels: Sequence[int] = tuple(range(1, 16)), games_per_level: int = 4,
-                 cache_dir: Path | str | None = None) -> None:
-        super().__init__()
+                 cache_dir: Path | str | None = None, limits: EpisodeLimits | None = None) -> None:
+        super().__init__(limits)
         if not levels or any(not 1 <= level <= 30 for level in levels) or games_per_level < 1:
             raise UserError("textworld levels must lie in 1..30 and games_per_level be >= 1")
         self.levels, self.games_per_level = tuple(levels), games_per_level

@@ -153,7 +153,7 @@ class SqlSuite(EnvSuite):
     schema, seeds 0 and 1). Splits: the core hash rule over task ids."""
 
     name = "sql"
-    limits = EpisodeLimits(max_steps=10, max_seconds=300)
+    limits = EpisodeLimits(max_steps=10, max_seconds=1800)
     description = ("You are a data analyst answering a question with SQL queries on a SQLite database. "
                    "Run queries to explore the data, look at the results, and submit the query whose "
                    "result answers the question exactly (only the columns asked for).")
@@ -162,8 +162,9 @@ class SqlSuite(EnvSuite):
                    "- submit (hands in the result of your last query), or submit <query>")
     multiline_actions = True
 
-    def __init__(self, seeds: tuple[int, ...] = (0, 1), per_template: int = 3) -> None:
-        super().__init__()
+    def __init__(self, seeds: tuple[int, ...] = (0, 1), per_template: int = 3,
+                 limits: EpisodeLimits | None = None) -> None:
+        super().__init__(limits)
         self.seeds = tuple(seeds)
         self.per_template = per_template
 

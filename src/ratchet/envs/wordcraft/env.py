@@ -143,15 +143,15 @@ class WordcraftSuite(EnvSuite):
     the table. Splits: the core hash rule over task ids."""
 
     name = "wordcraft"
-    limits = EpisodeLimits(max_steps=10, max_seconds=300)
+    limits = EpisodeLimits(max_steps=10, max_seconds=1800)
     description = ("You are crafting items. Two items combine into a new one when common sense says "
                    "they should (water + fire = steam). Reach the goal item; an intermediate item may "
                    "be needed first. Items are not used up; each new item joins the table.")
     action_help = ("Actions (one per turn):\n- combine A and B (two items on the table)\n"
                    "- done (give up)")
 
-    def __init__(self, n: int = 240, seed: int = 0) -> None:
-        super().__init__()
+    def __init__(self, n: int = 240, seed: int = 0, limits: EpisodeLimits | None = None) -> None:
+        super().__init__(limits)
         self.n, self.seed = n, seed
 
     @cached_property
