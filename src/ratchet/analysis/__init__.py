@@ -10,7 +10,7 @@ from ratchet.analysis.correction import (
     stop_reasons,
 )
 from ratchet.analysis.cost import Cost, cost_of, pass_at_t, resampling_curve, seconds_per_token, vote_curve
-from ratchet.analysis.report import write_report
+from ratchet.analysis.report import markdown_table, write_report
 
 __all__ = [
     "Comparison",
@@ -21,6 +21,7 @@ __all__ = [
     "before_after",
     "correction_stats",
     "cost_of",
+    "markdown_table",
     "pass_at_t",
     "resampling_curve",
     "resolve_strategies",

@@ -142,6 +142,13 @@ HEADERS = ["strategy", "pass@1 %", "Δ vs sample", "Acc1 %", "r→w", "w→r", "
            "tokens/task", "calls/task", "s/task"]
 
 
+def markdown_table(data: dict) -> str:
+    """The comparison table in Markdown (for docs)."""
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(data)]
+    return "\n".join(lines)
+
+
 def render_html(data: dict, directory: Path) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADERS)
     body = "".join(
