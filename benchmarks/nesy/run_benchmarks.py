@@ -28,12 +28,13 @@ def run_split(dataset: str, split_name: str, args: argparse.Namespace) -> dict:
     if args.max_test and len(test) > args.max_test:
         test = random.Random(args.seed).sample(test, args.max_test)
     row: dict = {"dataset": dataset, "split": split_name, "train": len(split.train), "test": len(test)}
-    model = train_nsr(split, NsrConfig(seed=args.seed), max_train=args.nsr_max_train)
-    evaluation = model.evaluate(test)
-    write_report(model, {split_name: evaluation}, args.out / f"{dataset}-{split_name}")
-    model.save(args.out / f"{dataset}-{split_name}" / "model.pt")
-    row.update(nsr_accuracy=evaluation.accuracy, nsr_train_s=round(model.train_seconds, 1),
-               nsr_eval_s=round(evaluation.seconds, 1), nsr_rounds=len(model.history))
+    if not args.no_nsr:
+        model = train_nsr(split, NsrConfig(seed=args.seed), max_train=args.nsr_max_train)
+        evaluation = model.evaluate(test)
+        write_report(model, {split_name: evaluation}, args.out / f"{dataset}-{split_name}")
+        model.save(args.out / f"{dataset}-{split_name}" / "model.pt")
+        row.update(nsr_accuracy=evaluation.accuracy, nsr_train_s=round(model.train_seconds, 1),
+                   nsr_eval_s=round(evaluation.seconds, 1), nsr_rounds=len(model.history))
     if dataset != "hint_image" and args.baseline_steps > 0:
         train = list(split.train) + primitive_examples(dataset, split.train)
         start = time.perf_counter()
@@ -49,8 +50,9 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         s2s = f"{r['seq2seq_accuracy']:.1%}" if "seq2seq_accuracy" in r else "—"
         s2s_t = f"{r['seq2seq_train_s']:.0f}" if "seq2seq_train_s" in r else "—"
-        lines.append(f"| {r['dataset']} | {r['split']} | {r['train']} / {r['test']} | {r['nsr_accuracy']:.1%} | "
-                     f"{r['nsr_train_s']:.0f} | {s2s} | {s2s_t} |")
+        nsr = f"{r['nsr_accuracy']:.1%}" if "nsr_accuracy" in r else "—"
+        nsr_t = f"{r['nsr_train_s']:.0f}" if "nsr_train_s" in r else "—"
+        lines.append(f"| {r['dataset']} | {r['split']} | {r['train']} / {r['test']} | {nsr} | {nsr_t} | {s2s} | {s2s_t} |")
     return "\n".join(lines)
 
 
@@ -63,6 +65,7 @@ def main() -> None:
     parser.add_argument("--nsr-max-train", type=int, default=None, help="distinct training examples NSR sees")
     parser.add_argument("--baseline-steps", type=int, default=2000)
     parser.add_argument("--max-test", type=int, default=None, help="score a seeded sample of the test set")
+    parser.add_argument("--no-nsr", action="store_true", help="run the baseline only")
     args = parser.parse_args()
     set_threads()
     args.out.mkdir(parents=True, exist_ok=True)

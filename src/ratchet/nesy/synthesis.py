@@ -18,7 +18,7 @@ from typing import Any
 from ratchet.nesy.dsl import EMPTY, MISSING, Const, EvalError, Expr, Op, Program, Var, apply_op, evaluate, size
 
 Sig = tuple  # a program's outputs on the example inputs, in order
-SIZE_PENALTY = 0.01  # coverage given up per program node (a minimum-description-length prior)
+SIZE_PENALTY = 0.03  # coverage given up per program node (a minimum-description-length prior)
 
 
 @dataclass(frozen=True)
