@@ -37,6 +37,10 @@ def test_replayed_calls_are_charged_at_the_measured_rate():
     cost = cost_of([fresh, replayed], rate)
     assert cost.seconds_per_task == pytest.approx(5.0) and cost.tokens_per_task == 100
     assert cost.replayed_calls == 1
+    # a two-call attempt whose first call was replayed: half its tokens were generated
+    usage = Usage(prompt_tokens=0, completion_tokens=100, calls=2, cached_calls=1, seconds=10.0)
+    mixed = Attempt("c", 0, Solution("c", "a", usage=usage), Verdict.ok())
+    assert seconds_per_token([mixed]) == pytest.approx(0.2)
 
 
 def test_options_apply_only_to_strategies_that_take_them():

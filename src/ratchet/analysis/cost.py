@@ -3,7 +3,7 @@
 Tokens count every call a strategy made, replayed from the response cache or not: that is what the
 strategy costs. Seconds are measured on fresh calls only (a replay takes none), so a strategy
 whose first round was replayed from `sample`'s run would look cheaper than it is; replayed calls
-are therefore charged at the seconds per completion token measured on fresh attempts of the same
+are therefore charged at the seconds per completion token measured on the fresh calls of the same
 comparison (`seconds_per_token`).
 """
 
@@ -19,10 +19,15 @@ from ratchet.eval.passk import pass_at_k
 
 
 def seconds_per_token(attempts: Sequence[Attempt]) -> float | None:
-    """Generation seconds per completion token over attempts made without any cache replay."""
-    fresh = [a.solution.usage for a in attempts if a.solution.usage.cached_calls == 0 and a.solution.usage.calls]
-    tokens = sum(u.completion_tokens for u in fresh)
-    seconds = sum(u.seconds for u in fresh)
+    """Generation seconds per completion token, over the calls that were generated (not
+    replayed). An attempt's tokens are split between its fresh and replayed calls in proportion
+    to their number (a replayed call's own token count is not recorded apart)."""
+    seconds = tokens = 0.0
+    for attempt in attempts:
+        usage = attempt.solution.usage
+        if usage.calls and usage.cached_calls < usage.calls:
+            seconds += usage.seconds
+            tokens += usage.completion_tokens * (usage.calls - usage.cached_calls) / usage.calls
     return seconds / tokens if tokens and seconds > 0 else None
 
 
