@@ -15,6 +15,7 @@ Per uncertain input it
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import shutil
@@ -120,6 +121,9 @@ class TestTimeTraining:
     alpha: float = 16.0
     max_length: int = 512
     seed: int = 0
+    #: torch threads while training (0: torch's default). On a machine whose cores are shared with
+    #: other busy processes, 1 thread can be several times faster than 2 (threads wait on each other).
+    threads: int = 0
 
     def config(self, examples: int) -> TrainConfig:
         return TrainConfig(rank=self.rank, alpha=self.alpha, dropout=0.0, learning_rate=self.learning_rate,
@@ -157,6 +161,7 @@ class LoraSession:
 
     def train(self, examples: Sequence[SftExample]) -> dict[str, Any]:
         import datasets
+        from transformers import PrinterCallback
         from trl import SFTConfig, SFTTrainer
 
         from ratchet.learn.adapters import export_gguf
@@ -169,7 +174,8 @@ class LoraSession:
                               completion_only_loss=True, packing=False, dataset_num_proc=None)
         trainer = SFTTrainer(model=self.peft, args=args, train_dataset=datasets.Dataset.from_list(sft_rows(examples)),
                              processing_class=self.tokenizer)
-        with Timer() as timer:
+        trainer.remove_callback(PrinterCallback)  # no per-step log lines on the terminal
+        with Timer() as timer, _torch_threads(self.training.threads):
             trainer.train()
         self.peft.eval()
         metrics = training_metrics(trainer, timer.seconds, len(examples))
@@ -198,6 +204,19 @@ class LoraSession:
 
     def close(self) -> None:
         shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int):
+    import torch
+
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _base_ref(inner):

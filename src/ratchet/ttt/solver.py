@@ -54,14 +54,16 @@ class TestTimeSelfImprovement:
     steps: int = 4  # LoRA optimiser steps per uncertain input
     lr: float = 5e-4
     rank: int = 8
+    threads: int = 0  # torch threads while training (0: default; 1 helps on a crowded machine)
 
     def __post_init__(self) -> None:
         check_tau(self.tau)
         if self.gate not in GATES:
             raise UserError(f"--gate for {self.name} must be one of {', '.join(GATES)}, got '{self.gate}'")
-        for option, value in (("k", self.k), ("n", self.n), ("checks", self.checks), ("steps", self.steps), ("rank", self.rank)):
+        for option, value in (("--k", self.k), ("--n-votes", self.n), ("checks", self.checks), ("steps", self.steps),
+                              ("rank", self.rank)):
             if value < 1:
-                raise UserError(f"{self.name} option {option} must be >= 1, got {value}")
+                raise UserError(f"{self.name}: {option} must be >= 1, got {value}")
         if self.lr <= 0:
             raise UserError(f"{self.name} learning rate must be > 0, got {self.lr}")
         object.__setattr__(self, "_lock", threading.Lock())
@@ -137,7 +139,8 @@ class TestTimeSelfImprovement:
 
     def _session(self, model: Model) -> AdaptationSession:
         if "session" not in self._parts:  # type: ignore[attr-defined]
-            training = TestTimeTraining(steps=self.steps, learning_rate=self.lr, rank=self.rank, alpha=2.0 * self.rank)
+            training = TestTimeTraining(steps=self.steps, learning_rate=self.lr, rank=self.rank, alpha=2.0 * self.rank,
+                                        threads=self.threads)
             self._parts["session"] = LoraSession(model, training)  # type: ignore[attr-defined]
         return self._parts["session"]  # type: ignore[attr-defined]
 
