@@ -228,14 +228,16 @@ class _Agent:
         if source is None or self.solver.k == 0:
             return ""
         recent = [t.content for t in self.turns[2:][-3:] if t.role != "system"]
-        found = [e for e in self._retrieve(source, "\n".join(recent)) if e.id not in self.goal_ids]
-        return self._exemplar_block(found, "situations")
+        return self._exemplar_block(self._retrieve(source, "\n".join(recent), skip=self.goal_ids),
+                                    "situations")
 
-    def _retrieve(self, source: ExemplarSource | None, query: str) -> list[Exemplar]:
+    def _retrieve(self, source: ExemplarSource | None, query: str, skip: set[str] = frozenset()) -> list[Exemplar]:
+        """Up to k exemplars for `query`, never the task's own, none of `skip` (already shown)."""
         if source is None or self.solver.k == 0:
             return []
-        found = [e for e in source.retrieve(query, self.solver.k, exclude_task=self.task.id)
-                 if e.task_id != self.task.id]  # a source may ignore exclude_task
+        candidates = source.retrieve(query, self.solver.k + len(skip), exclude_task=self.task.id)
+        # A source may ignore exclude_task; the task's own trajectory is dropped here regardless.
+        found = [e for e in candidates if e.task_id != self.task.id and e.id not in skip][: self.solver.k]
         for exemplar in found:
             self.shown.setdefault(exemplar.id, exemplar)
         return found
