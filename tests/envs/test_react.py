@@ -153,6 +153,8 @@ def test_registry_check_and_spec():
     with pytest.raises(UserError, match="not one"):
         check_solver(solver, load_suite("gsm"))
     check_solver(solver, CounterSuite())
+    with pytest.raises(UserError, match="use --solver react"):
+        check_solver(make_solver("sample"), CounterSuite())
     with pytest.raises(UserError, match="max_steps"):
         ReActSolver(max_steps=0)
 

@@ -83,6 +83,7 @@ def render_turns(turns: tuple[Turn, ...] | list[Turn], max_chars: int, turn_char
 @dataclass(frozen=True)
 class ReActSolver:
     name: ClassVar[str] = "react"
+    acts_in_environments: ClassVar[bool] = True  # `check_solver` refuses other strategies there
     max_steps: int = 30  # actions sent to the environment (the suite's own limit also applies)
     k: int = 2  # exemplars shown per retrieval
     exemplars: ExemplarSource | None = None  # retrieved by the task goal (and, by default, state)

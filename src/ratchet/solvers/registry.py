@@ -13,7 +13,7 @@ import dataclasses
 import importlib
 from typing import Any
 
-from ratchet.core import Suite
+from ratchet.core import SolverView, Suite
 from ratchet.errors import UserError, did_you_mean, unknown_name
 from ratchet.models.base import Model
 from ratchet.solvers.base import Solver
@@ -94,6 +94,9 @@ def solver_spec(solver: Solver) -> str:
 def check_solver(solver: Solver, suite: Suite, model: Model | None = None) -> None:
     """Refuse, before any model call, a strategy that cannot work with this suite or model
     (`model` None checks the suite only, e.g. before a model is loaded)."""
+    if SolverView(suite).has_episodes and not getattr(solver, "acts_in_environments", False):
+        raise UserError(f"suite '{suite.name}' is an environment played over many turns; strategy "
+                        f"'{solver.name}' answers in one go: use --solver react")
     check = getattr(solver, "check", None)
     if check is not None:
         check(suite, model)

@@ -1,0 +1,19 @@
+"""Environment suites on the command line: bad input is one line on stderr, exit code 2."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["eval", "--suite", "sql"], "is an environment played over many turns; strategy 'sample'"),
+    (["eval", "--suite", "wordcraf", "--solver", "react"], "did you mean 'wordcraft'"),
+    (["eval", "--suite", "gsm", "--solver", "react"], "strategy 'react' acts in an environment"),
+    (["eval", "--suite", "sql", "--solver", "react:max_steps=0"], "react needs max_steps >= 1"),
+])
+def test_bad_input_is_one_line(args, expected):
+    result = subprocess.run([sys.executable, "-m", "ratchet.cli.main", *args],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
