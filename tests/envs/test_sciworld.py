@@ -60,9 +60,5 @@ def test_missing_java_says_so(monkeypatch, tmp_path):
 
 
 def test_an_unknown_task_type_suggests_the_closest(tmp_path):
-    suite = SciWorldSuite(task_types=("find-animals",), cache_dir=tmp_path)
-    try:
-        with pytest.raises(UserError, match="did you mean 'find-animal'"):
-            suite.tasks()
-    finally:
-        suite.close()
+    with pytest.raises(UserError, match="did you mean 'find-animal'"):
+        SciWorldSuite(task_types=("find-animals",), cache_dir=tmp_path)

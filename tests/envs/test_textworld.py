@@ -15,17 +15,17 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory):
-    return TextWorldSuite(levels=(1, 11), games_per_level=1, cache_dir=tmp_path_factory.mktemp("tw"))
+    return TextWorldSuite(levels=(3,), games_per_level=1, cache_dir=tmp_path_factory.mktemp("tw"))
 
 
 def test_games_are_generated_once_into_the_cache(suite, monkeypatch):
     ids = [t.id for t in suite.tasks()]
-    assert ids == ["th-l01-s100", "th-l11-s1100"]
+    assert ids == ["th-l03-s300"]
     assert all((suite.directory / f"{i}.z8").exists() for i in ids)
     monkeypatch.setattr(textworld_games, "generate_game", lambda *a: pytest.fail("regenerated"))
-    again = TextWorldSuite(levels=(1, 11), games_per_level=1, cache_dir=suite.directory.parent)
+    again = TextWorldSuite(levels=(3,), games_per_level=1, cache_dir=suite.directory.parent)
     assert [(t.id, t.prompt) for t in again.tasks()] == [(t.id, t.prompt) for t in suite.tasks()]
-    assert sum(len(again.tasks(s)) for s in Split) == 2
+    assert sum(len(again.tasks(s)) for s in Split) == 1
 
 
 def test_the_walkthrough_replays_to_success_and_a_prefix_does_not(suite):
@@ -37,7 +37,7 @@ def test_the_walkthrough_replays_to_success_and_a_prefix_does_not(suite):
 
 
 def test_episodes_are_deterministic_and_invalid_commands_are_observations(suite):
-    task = suite.tasks()[1]
+    task = suite.tasks()[0]
     first = suite.new_episode(task)
     start = first.observation
     assert "$$" not in start and not start.rstrip().endswith(">")

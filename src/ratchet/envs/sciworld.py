@@ -61,6 +61,15 @@ def start_scienceworld():  # noqa: ANN201 - a scienceworld.ScienceWorldEnv
                            retryable=True) from error
 
 
+def known_task_types() -> list[str]:
+    """ScienceWorld's task names, from the list its package ships (no JVM needed)."""
+    try:
+        from scienceworld.constants import TASK_PATH
+    except ImportError:
+        raise MissingExtraError("the sciworld suite", "envs", f"scienceworld=={SCIENCEWORLD_VERSION}") from None
+    return [entry["task_name"] for entry in json.loads(Path(TASK_PATH).read_text())]
+
+
 def task_name(task_id: str) -> tuple[str, int]:
     """'boil-v3' -> ('boil', 3)."""
     name, _, variation = task_id.rpartition("-v")
@@ -110,6 +119,10 @@ class SciWorldSuite(EnvSuite):
                  per_split: dict[str, int] | None = None, cache_dir: Path | str | None = None,
                  limits: EpisodeLimits | None = None) -> None:
         super().__init__(limits)
+        known = known_task_types()
+        for task_type in task_types:
+            if task_type not in known:
+                raise unknown_name("ScienceWorld task type", task_type, known)
         self.task_types = tuple(task_types)
         self.simplification = simplification
         self.per_split = dict(per_split or DEFAULT_PER_SPLIT)
@@ -148,10 +161,7 @@ class SciWorldSuite(EnvSuite):
     def _read_types(self, index: dict, task_types: list[str]) -> None:
         env = self._acquire()
         try:
-            known = env._env.get_task_names()
             for task_type in task_types:
-                if task_type not in known:
-                    raise unknown_name("ScienceWorld task type", task_type, known)
                 entry = index.setdefault(task_type, {"descriptions": {}})
                 env._env.load(task_type, 0, self.simplification)
                 entry["train"] = list(env._env.get_variations_train())
