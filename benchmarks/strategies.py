@@ -15,10 +15,12 @@ other busy processes, about 2-15 tokens/s):
 - humaneval-intrinsic: sample, self-refine and gated self-refine (every task pays for a
   critique), with self-debug read back, on the first 15 test tasks;
 - humaneval-repair: sample, best-of-n (visible checks), self-debug and reflexion, whole split;
-- gsm: sample, self-refine, gated self-refine, self-consistency and adaptive-consistency on the
-  first 15 gsm test tasks (no visible tests there: no self-debug, reflexion or visible best-of-n);
-- humaneval-vote: sample, self-consistency, adaptive-consistency, best-of-n and plain resampling
-  with 5 samples (the pass@k curve) on the first 15 test tasks, the costliest per task.
+- gsm: sample, self-refine, self-consistency, adaptive-consistency and self-refine gated by
+  sample disagreement (its probes are self-consistency's samples, replayed from the cache), with
+  plain resampling (pass@k), on the first 15 gsm test tasks (no visible tests there: no
+  self-debug, reflexion or visible best-of-n);
+- humaneval-vote: sample, self-consistency, adaptive-consistency, best-of-n, disagreement-gated
+  self-refine and plain resampling with 5 samples (the pass@k curve) on the first 15 test tasks.
 """
 
 from __future__ import annotations
@@ -39,13 +41,14 @@ PHASES = {
     "humaneval-repair": ("humaneval", "sample,best-of-n:n=5,self-debug:max_rounds=3,reflexion:max_rounds=3", []),
     "gsm": (
         "gsm",
-        "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,self-consistency:n=5,"
-        "adaptive-consistency:n=8",
-        [],
+        "sample,self-refine:max_rounds=2,self-consistency:n=5,adaptive-consistency:n=8,"
+        "gated:gate=disagreement;inner=self-refine;max_rounds=2",
+        ["--resample", "5"],
     ),
     "humaneval-vote": (
         "humaneval",
-        "sample,self-consistency:n=5,adaptive-consistency:n=8,best-of-n:n=5",
+        "sample,self-consistency:n=5,adaptive-consistency:n=8,best-of-n:n=5,"
+        "gated:gate=disagreement;inner=self-refine;max_rounds=2,self-refine:max_rounds=2",
         ["--resample", "5"],
     ),
 }
