@@ -11,8 +11,12 @@ when the model is unsure (TT-SI's gate: uncertain when confidence < tau).
 - **logprob** (free-form answers): exp(mean token log-probability) of the greedy answer, the
   geometric-mean probability of its tokens.
 
-Candidate log-likelihoods are length-normalised (mean per token) by default: candidates differ in
-length, and a plain sum favours the shortest. Shared prefix tokens cancel in the softmax either way.
+Listed candidates are scored by their summed log-likelihood: the probability that the model
+writes that continuation. They share their prefix (`{"name": "`), and the tokens after the first
+distinguishing one are nearly certain, so the sum is in effect the probability of the choice; a
+per-token mean would divide that evidence by the candidate's length and flatten the softmax.
+Sampled candidates are whole answers of very different lengths, so they are compared by mean
+token log-probability instead (`normalise` overrides either).
 """
 
 from __future__ import annotations
@@ -133,7 +137,7 @@ def estimate(
     *,
     n: int = 5,
     scorer: CandidateScorer | None = None,
-    normalise: bool = True,
+    normalise: bool | None = None,
 ) -> Uncertainty:
     """The `gate` estimate for `task`, with the greedy answer it was computed around."""
     check_gate(gate, model)
@@ -145,13 +149,13 @@ def estimate(
             raise _no_logprobs(model, gate)
         return Uncertainty(gate, confidence, answer, source="greedy", usage=answer.usage)
     if scored:
-        return _task_margin(task, view, answer, scorer, normalise)
+        return _task_margin(task, view, answer, scorer, bool(normalise))
     samples = _samples(task, view, model, params, n, logprobs=gate == "margin")
     usage = answer.usage + sum((c.usage for c in samples), Usage())
     if gate == "agreement":
         return Uncertainty(gate, agreement(answer.answer, [view.extract(task, c.text) for c in samples]),
                            answer, source="samples", usage=usage)
-    distribution = sample_distribution(task, view, [completion, *samples], normalise)
+    distribution = sample_distribution(task, view, [completion, *samples], normalise is not False)
     if distribution is None:
         raise _no_logprobs(model, gate)
     return Uncertainty(gate, margin([p for _, p in distribution]), answer, tuple(distribution), "samples", usage)
