@@ -56,7 +56,7 @@ WEATHER = (
 CALENDAR = (
     fn("calendar", "create_event", "Add an event to the calendar",
        {"title": string("Event title", MEETINGS), "date": date("Day of the event"), "time": time("Start time"),
-        "duration_minutes": integer("Length in minutes", 15, 180)},
+        "duration_minutes": integer("Length in minutes", 15, 180, default=60)},
        ("schedule {title} on {date} at {time}", "add {title} to my calendar for {date} at {time}",
         "put a {duration_minutes}-minute {title} in my calendar on {date} at {time}"), optional=("duration_minutes",)),
     fn("calendar", "list_events", "List the events of one day",
@@ -94,7 +94,7 @@ MESSAGING = (
         "members": array("Contact names", PEOPLE)},
        ("start a group chat called {name} with {members}", "create a group named {name} for {members}")),
     fn("messaging", "read_messages", "Read the latest messages from a contact",
-       {"contact": string("Contact name", PEOPLE), "count": integer("How many messages", 1, 20)},
+       {"contact": string("Contact name", PEOPLE), "count": integer("How many messages", 1, 20, default=10)},
        ("read me the last {count} messages from {contact}", "show my latest {count} messages with {contact}",
         "catch me up on what {contact} sent me recently"), optional=("count",)),
     fn("messaging", "schedule_message", "Send a message to a contact later",
@@ -148,7 +148,7 @@ MUSIC = (
        {"count": integer("Tracks to skip", 1, 5)},
        ("skip {count} songs", "jump ahead {count} tracks", "skip the next {count} tracks")),
     fn("music", "search_podcasts", "Search podcasts by topic",
-       {"topic": string("Topic", TOPICS), "max_results": integer("How many results", 1, 10)},
+       {"topic": string("Topic", TOPICS), "max_results": integer("How many results", 1, 10, default=10)},
        ("find podcasts about {topic}", "search for {max_results} podcasts on {topic}"), optional=("max_results",)),
 )
 
@@ -158,7 +158,7 @@ SMART_HOME = (
        ("set the {room} to {temperature} degrees", "make the {room} {temperature} degrees",
         "change the thermostat in the {room} to {temperature}")),
     fn("smart_home", "turn_on_lights", "Turn on the lights of a room",
-       {"room": string("Room", ROOMS), "brightness": integer("Brightness percent", 1, 100)},
+       {"room": string("Room", ROOMS), "brightness": integer("Brightness percent", 1, 100, default=100)},
        ("turn on the lights in the {room}", "switch the {room} lights on at {brightness}%",
         "light up the {room} to {brightness} percent"), optional=("brightness",)),
     fn("smart_home", "turn_off_lights", "Turn off the lights of a room",

@@ -78,8 +78,11 @@ def time(description: str) -> dict:
     return {"type": "string", "format": "time", "description": description + " (HH:MM, 24-hour)"}
 
 
-def integer(description: str, minimum: int, maximum: int) -> dict:
-    return {"type": "integer", "description": description, "minimum": minimum, "maximum": maximum}
+def integer(description: str, minimum: int, maximum: int, default: int | None = None) -> dict:
+    spec: dict[str, Any] = {"type": "integer", "description": description, "minimum": minimum, "maximum": maximum}
+    if default is not None:
+        spec["default"] = default  # an optional argument given with this value counts as left out
+    return spec
 
 
 def number(description: str, minimum: float, maximum: float, money: bool = False) -> dict:
