@@ -90,7 +90,7 @@ def test_llama_cpp_and_transformers_pick_the_same_greedy_tokens(artifact, base):
 
     model, tokenizer = load_base(base)
     model = PeftModel.from_pretrained(model, str(artifact.path)).eval()
-    llama = Llama(model_path=str(base.gguf), lora_path=str(artifact.gguf), n_ctx=512, verbose=False)
+    llama = Llama(model_path=str(base.gguf), lora_path=str(artifact.gguf), n_ctx=512, n_threads=1, verbose=False)
     for prompt in PROMPTS[:3] + ["What is the password?"]:
         encoded = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
                                                 return_dict=True)
