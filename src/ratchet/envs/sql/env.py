@@ -158,7 +158,7 @@ class SqlSuite(EnvSuite):
                    "Run queries to explore the data, look at the results, and submit the query whose "
                    "result answers the question exactly (only the columns asked for).")
     action_help = ("Actions (one per turn):\n"
-                   "- an SQL query, e.g. SELECT name FROM customers WHERE city = 'Lyon'\n"
+                   "- an SQL query, e.g. SELECT column FROM table WHERE other_column = 'value'\n"
                    "- submit (hands in the result of your last query), or submit <query>")
     multiline_actions = True
 
