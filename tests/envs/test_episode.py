@@ -135,3 +135,21 @@ def test_an_unknown_environment_name_suggests_the_closest():
         load_suite("wordcraf")
     with pytest.raises(UserError, match="did you mean 'sciworld'"):
         load_suite("sciworl")
+
+
+def test_an_environment_that_fails_to_reset_is_closed_not_pooled(suite):
+    closed = []
+
+    class Broken(Counter):
+        def reset(self, task):
+            raise RuntimeError("simulator died")
+
+        def close(self):
+            closed.append(self)
+
+    suite.make_env = Broken
+    with pytest.raises(RuntimeError):
+        suite.new_episode(Task("1", "reach 1"))
+    with pytest.raises(RuntimeError):
+        suite.verify(Task("1", "reach 1"), '["add 1"]')
+    assert len(closed) == 2 and suite._pool == []

@@ -195,7 +195,7 @@ class EnvSuite(SuiteBase):
         try:
             return Episode(env, task, self.limits, release=self._give_back)
         except BaseException:
-            self._give_back(env)
+            env.close()  # a reset that failed may have left it broken: do not pool it
             raise
 
     # The verifier's side -----------------------------------------------------------------------
@@ -207,9 +207,12 @@ class EnvSuite(SuiteBase):
             return Verdict.fail("the completion is not a JSON list of actions", Status.BAD_FORMAT)
         env = self._acquire()
         try:
-            return self._replay(env, task, actions, start)
-        finally:
-            self._give_back(env)
+            verdict = self._replay(env, task, actions, start)
+        except BaseException:
+            env.close()
+            raise
+        self._give_back(env)
+        return verdict
 
     def _replay(self, env: Environment, task: Task, actions: list[str], start: float) -> Verdict:
         env.reset(task)
