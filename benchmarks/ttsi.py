@@ -9,7 +9,7 @@ model calls made before):
 - dev-gate: the margin on the first --dev-limit dev items; tau = their --tau-quantile quantile
   (chosen on dev, never on test), unless --tau is given;
 - gate: on the first --limit test items, the greedy base answer and three confidences: the margin
-  over the listed functions, agreement of 5 samples, exp(mean token log-probability);
+  over the listed functions, agreement of 4 samples, exp(mean token log-probability);
 - tt-si, tt-d: the strategies on the same items (TT-D's teacher: qwen2.5-coder-1.5b-instruct);
 - sft: a LoRA fitted on the gold calls of the first --sft-examples train items, then the same
   test items answered with it;
@@ -76,7 +76,7 @@ def margins(suite, tasks, model, out: Path, with_free_form: bool) -> list[dict]:
                "top": margin.candidates[0][0], "greedy_seconds": round(greedy_seconds, 2),
                "answer": margin.answer.completion}
         if with_free_form:
-            row["agreement"] = estimate("agreement", task, view, model, params, n=5).confidence
+            row["agreement"] = estimate("agreement", task, view, model, params, n=4).confidence
             row["logprob"] = estimate("logprob", task, view, model, params).confidence
         row["seconds"] = round(time.perf_counter() - started, 2)
         append_jsonl(out, row)
@@ -197,8 +197,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--phase", choices=PHASES, action="append", help="default: all, in order")
-    parser.add_argument("--limit", type=int, default=24, help="test items")
-    parser.add_argument("--dev-limit", type=int, default=16)
+    parser.add_argument("--limit", type=int, default=20, help="test items")
+    parser.add_argument("--dev-limit", type=int, default=12)
     parser.add_argument("--tau", type=float, default=None, help="default: chosen on dev")
     parser.add_argument("--tau-quantile", type=float, default=0.35)
     parser.add_argument("--k", type=int, default=4)

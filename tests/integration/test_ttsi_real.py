@@ -9,7 +9,6 @@ unless RATCHET_REQUIRE_REAL=1. About two minutes of CPU time.
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 
@@ -17,7 +16,6 @@ from ratchet.core import Split, SolverView
 from ratchet.models import SamplingParams, ScriptedModel
 from ratchet.suites.toolcall import ToolCallSuite
 from ratchet.ttt import TestTimeDistillation
-from ratchet.ttt.augment import WRITER_SYSTEM
 from ratchet.ttt.report import item_record
 
 from tests.integration.conftest import SMOL
@@ -52,10 +50,8 @@ def scripted_teacher(suite: ToolCallSuite, tasks):
 
     def reply(messages, params):
         text = messages[-1]["content"]
-        if messages[0]["content"] == WRITER_SYSTEM:
-            request = re.search(r"The part to vary is the request: (.*)\)\n", text).group(1)
-            call = suite.reference_completion(by_prompt[request])
-            return "\n\n".join(f"Input: {request} (version {i})\nOutput: {call}" for i in range(2))
+        if messages[0]["content"].startswith("You rewrite"):
+            return f"{text.removeprefix('Request: ')} (version {params.seed % 1000})"
         request = text.rsplit("Request: ", 1)[-1].rsplit(" (version", 1)[0]
         return suite.reference_completion(by_prompt[request])
 

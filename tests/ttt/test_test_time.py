@@ -16,7 +16,7 @@ from ratchet.models import ScriptedModel, SamplingParams
 from ratchet.solvers.registry import check_solver, make_solver, solver_spec
 from ratchet.suites.toolcall import ToolCallSuite
 from ratchet.ttt import ResetError, ScriptedSession, TestTimeDistillation, TestTimeSelfImprovement
-from ratchet.ttt.augment import WRITER_SYSTEM, parse_pairs
+from ratchet.ttt.augment import first_line, rewrite_prompt
 from ratchet.ttt.report import item_records_of, summarise_items
 
 SUITE = ToolCallSuite(per_function=2)
@@ -33,25 +33,25 @@ def gold_for(request: str) -> str:
     return SUITE.reference_completion(task)
 
 
-def writer_reply(messages, k=3) -> str:
-    """k new requests: the first two echo a gold call (consistent), the last one is unreadable."""
-    shown = messages[-1]["content"]
-    original = re.search(r"Request: (.*)", shown).group(1)
-    call = gold_for(original)
-    lines = [f"Input: {original} (variant {i})\nOutput: {call}" for i in range(k - 1)]
-    lines.append("Input: something else entirely\nOutput: I am not sure")
-    return "\n\n".join(lines)
+def rewrite(messages, params) -> str:
+    """Rewrites 0 and 1 keep the request's meaning (their answers agree), rewrite 2 drifts into
+    something the model cannot answer."""
+    original = messages[-1]["content"].removeprefix("Request: ")
+    index = params.seed % 1000
+    return f"{original} (variant {index})" if index < 2 else "something else entirely"
 
 
 def base_responder(messages, params):
-    """The base model: writes examples, reproduces its own examples' answers, gets tests wrong."""
-    if messages[0]["content"] == WRITER_SYSTEM:
-        return writer_reply(messages)
+    """The base model: rewrites requests, answers its rewrites right, gets the tests wrong."""
+    if messages[0]["content"].startswith("You rewrite"):
+        return rewrite(messages, params)
     request = request_of(messages)
     match = re.match(r"(.*) \(variant \d+\)$", request)
     if match:
         return gold_for(match.group(1))
-    return WRONG
+    if request in {t.prompt for t in TASKS}:
+        return WRONG
+    return "I am not sure"
 
 
 def adapted_responder(messages, params):
@@ -86,7 +86,7 @@ def test_uncertain_inputs_are_adapted_and_reset(tmp_path):
     assert summary["outcomes"] == {"certain": 0, "adapted": 4, "unadapted": 0}
     assert summary["training_samples"] == 8 and summary["wrong_to_right"] == 4
     record = item_records_of(result.attempts)[0]
-    assert record["written"] == 3 and record["kept"] == 2 and record["dropped"] == {"answer unreadable": 1}
+    assert record["written"] == 3 and record["kept"] == 2 and record["dropped"] == {"inconsistent answers": 1}
 
 
 def test_certain_inputs_are_answered_directly(tmp_path):
@@ -118,16 +118,16 @@ def test_a_failed_reset_is_caught_by_the_hash(tmp_path):
 
 def test_no_kept_example_means_the_base_answer(tmp_path):
     def inconsistent(messages, params):
-        if messages[0]["content"] == WRITER_SYSTEM:
-            return writer_reply(messages)
-        return WRONG  # never reproduces its own examples
+        if messages[0]["content"].startswith("You rewrite"):
+            return rewrite(messages, params)
+        return WRONG if params.temperature == 0 else "I am not sure"  # never agrees with itself
 
     session = ScriptedSession(adapted=ScriptedModel(adapted_responder))
     solver = TestTimeSelfImprovement(k=3, checks=3).with_parts(session=session, scorer=flat)
     result = run(solver, tmp_path, model=ScriptedModel(inconsistent), n_tasks=2)
     assert session.trained_on == []
     record = item_records_of(result.attempts)[0]
-    assert record["outcome"] == "unadapted" and record["dropped"] == {"inconsistent": 2, "answer unreadable": 1}
+    assert record["outcome"] == "unadapted" and record["dropped"] == {"inconsistent answers": 3}
 
 
 class FailingTeacher(ScriptedModel):
@@ -146,7 +146,7 @@ class FailingTeacher(ScriptedModel):
 
 @pytest.mark.parametrize("fallback, outcome", [("tt-si", "adapted"), ("base", "unadapted")])
 def test_a_teacher_failing_mid_run_falls_back_and_is_counted(tmp_path, fallback, outcome):
-    teacher = FailingTeacher(works=5)  # enough for the first input only
+    teacher = FailingTeacher(works=9)  # enough for the first input only
     session = ScriptedSession(adapted=ScriptedModel(adapted_responder))
     solver = TestTimeDistillation(k=3, fallback=fallback).with_parts(session=session, teacher=teacher, scorer=flat)
     result = run(solver, tmp_path, n_tasks=3)
@@ -185,7 +185,9 @@ def test_an_endpoint_cannot_be_adapted():
         check_solver(make_solver("tt-si"), SUITE, ScriptedModel(base_responder))
 
 
-def test_writer_replies_parse_into_pairs():
-    text = "1. Input: book a room\nOutput: {\"name\": \"b\"}\n\n**Input:** two\n**Output:** 2\nInput: dangling"
-    assert parse_pairs(text) == [("book a room", '{"name": "b"}'), ("two", "2")]
-    assert json.loads(parse_pairs(text)[0][1]) == {"name": "b"}
+def test_the_rewrite_prompt_shows_demonstrations_then_the_input():
+    messages = rewrite_prompt(TASKS[0])
+    assert messages[0]["content"].startswith("You rewrite a user's request")
+    assert messages[-1]["content"] == f"Request: {TASKS[0].prompt}"
+    assert [m["role"] for m in messages[1:]] == ["user", "assistant", "user", "assistant", "user"]
+    assert first_line('\n "Book a table for two."\nMore text') == "Book a table for two."
