@@ -78,12 +78,18 @@ class TestTimeSelfImprovement:
         return copy
 
     def check(self, suite: Suite, model: Model | None) -> None:
+        """Before any model call: the gate's needs, a model that can be adapted, the train extra."""
         check_gate(self.gate, model)
-        if model is not None and "session" not in self._parts and local_llama(model) is None:  # type: ignore[attr-defined]
+        if model is None or "session" in self._parts:  # type: ignore[attr-defined]
+            return
+        if local_llama(model) is None:
             raise UserError(
                 f"{self.name} trains a LoRA per input on a local GGUF model; '{model.name}' is an endpoint. "
                 "Use a named model or a GGUF file"
             )
+        from ratchet.learn.train.hf import require_train_extra
+
+        require_train_extra(f"{self.name} (test-time LoRA training)")
 
     # -----------------------------------------------------------------------------------------
 
