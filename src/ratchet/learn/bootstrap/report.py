@@ -38,6 +38,10 @@ def plot_growth(result: dict, path: Path) -> Path:
             ax.plot([0] + [p["db_size"] for p in tested],
                     [base["test_pass@1"]] + [p["test_pass@1"] for p in tested],
                     marker="s", linestyle="--", color=f"C{member}", label=f"test{which}")
+    final = result["final"]
+    final_size = max((p["db_size"] for p in curve if p["member"] == final.get("member", 0)), default=0)
+    ax.plot([0, final_size], [base["test_pass@1"], final["test_pass@1"]], marker="*", markersize=11,
+            linestyle="none", color="black", label="test: base, then the saved database")
     sampled = base.get("test_sampled", {})
     for name, style in (("pass@2", ":"), ("pass@3", "-.")):
         if name in sampled:
