@@ -5,16 +5,18 @@ are read back from their run directories; the response cache replays every model
 before). The figures recorded in docs/STRATEGIES.md come from this script.
 
     python benchmarks/strategies.py                       # every phase, at DEFAULT_LIMITS
-    python benchmarks/strategies.py --phase humaneval-repair --limit 20
+    python benchmarks/strategies.py --phase humaneval-full --limit 20
     python benchmarks/strategies.py --dry-run             # print the commands only
 
 Phases, most telling first (the machine behind the recorded figures had 2 cores shared with
 other busy processes, about 2-15 tokens/s):
 - humaneval-debug: sample and self-debug on the whole HumanEval test split (a repair is paid for
   only where the docstring examples fail);
-- humaneval-intrinsic: sample, self-refine and gated self-refine (every task pays for a
-  critique), with self-debug read back, on the first 15 test tasks;
-- humaneval-repair: sample, best-of-n (visible checks), self-debug and reflexion, whole split;
+- humaneval-intrinsic: sample, self-refine and logprob-gated self-refine, with self-debug read
+  back, on the first 15 test tasks (the logprob gate's first answers need a second llama.cpp
+  instance with all logits, several times slower here);
+- humaneval-full: sample, best-of-n (visible checks), self-debug, reflexion and self-refine on
+  the whole split (the headline table);
 - gsm: sample, self-refine, self-consistency, adaptive-consistency and self-refine gated by
   sample disagreement (its probes are self-consistency's samples, replayed from the cache), with
   plain resampling (pass@k), on the first 15 gsm test tasks (no visible tests there: no
@@ -38,7 +40,11 @@ PHASES = {
         "sample,self-refine:max_rounds=2,gated:inner=self-refine;max_rounds=2,self-debug:max_rounds=3",
         [],
     ),
-    "humaneval-repair": ("humaneval", "sample,best-of-n:n=5,self-debug:max_rounds=3,reflexion:max_rounds=3", []),
+    "humaneval-full": (
+        "humaneval",
+        "sample,best-of-n:n=5,self-debug:max_rounds=3,reflexion:max_rounds=3,self-refine:max_rounds=2",
+        [],
+    ),
     "gsm": (
         "gsm",
         "sample,self-refine:max_rounds=2,self-consistency:n=5,adaptive-consistency:n=8,"
@@ -54,7 +60,7 @@ PHASES = {
 }
 
 #: Tasks per phase behind the recorded figures (None: the whole test split); --limit overrides.
-DEFAULT_LIMITS = {"humaneval-debug": None, "humaneval-intrinsic": 15, "humaneval-repair": None, "gsm": 15,
+DEFAULT_LIMITS = {"humaneval-debug": None, "humaneval-intrinsic": 15, "humaneval-full": None, "gsm": 15,
                   "humaneval-vote": 15}
 
 
