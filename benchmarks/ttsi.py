@@ -141,11 +141,21 @@ def run_sft(suite, args, out: Path) -> None:
 
 
 def report(out: Path) -> str:
+    """The tables, on the test items every finished method answered (a run stopped early is
+    compared on the items it reached)."""
     from ratchet.core import Attempt
     from ratchet.ttt.calibration import summarise_estimate
     from ratchet.ttt.report import summarise_items
 
     gate = read_jsonl(out / "gate.jsonl")
+    runs = {name: [Attempt.from_json(json.loads(line)) for line in _lines(out / f"runs-{name}" / "attempts.jsonl")]
+            for name in ("tt-si", "tt-d", "sft")}
+    common = {row["task_id"] for row in gate}
+    for attempts in runs.values():
+        if attempts:
+            common &= {a.task_id for a in attempts}
+    gate = [row for row in gate if row["task_id"] in common]
+    runs = {name: [a for a in attempts if a.task_id in common] for name, attempts in runs.items()}
     passed = [row["passed"] for row in gate]
     lines = [f"test items: {len(gate)} (shift: " + ", ".join(
         f"{s}={sum(r['shift'] == s for r in gate)}" for s in ("none", "phrasing", "domain")) + ")", ""]
@@ -163,7 +173,7 @@ def report(out: Path) -> str:
     lines += ["", "| method | accuracy | training samples | seconds per test item | notes |", "|---|---|---|---|---|",
               f"| base | {sum(passed)}/{len(passed)} = {_pct(passed)} | 0 | {base_seconds:.1f} | greedy |"]
     for name in ("tt-si", "tt-d"):
-        attempts = [Attempt.from_json(json.loads(line)) for line in _lines(out / f"runs-{name}" / "attempts.jsonl")]
+        attempts = runs[name]
         if not attempts:
             continue
         items = summarise_items(attempts)
@@ -173,11 +183,10 @@ def report(out: Path) -> str:
                      f"{items['seconds_per_item']:.1f} (+ base answer) | adapted {items['outcomes']['adapted']}, "
                      f"unadapted {items['outcomes']['unadapted']}, certain {items['outcomes']['certain']}; "
                      f"wrong→right {items['wrong_to_right']}, right→wrong {items['right_to_wrong']}{fallback} |")
-    sft_attempts = [Attempt.from_json(json.loads(line)) for line in _lines(out / "runs-sft" / "attempts.jsonl")]
-    if sft_attempts:
+    if runs["sft"]:
         train = json.loads((out / "sft-train.json").read_text())
-        ok = [a.passed for a in sft_attempts]
-        answer_seconds = statistics.mean(a.solution.usage.seconds for a in sft_attempts)
+        ok = [a.passed for a in runs["sft"]]
+        answer_seconds = statistics.mean(a.solution.usage.seconds for a in runs["sft"])
         lines.append(f"| LoRA SFT on train | {sum(ok)}/{len(ok)} = {_pct(ok)} | {train['examples']} | "
                      f"{answer_seconds:.1f} (+ {train['seconds']:.0f} s training once) | 1 epoch, gold calls |")
     text = "\n".join(lines)
