@@ -65,7 +65,7 @@ class Comparison:
 
     def rows(self) -> list[dict]:
         """One row per strategy: accuracy, Δ over `sample`, the correction decomposition, cost."""
-        rate = seconds_per_token([a for run in self.all_runs() for a in run.attempts])
+        pooled = seconds_per_token([a for run in self.all_runs() for a in run.attempts])
         baseline = next((run.accuracy for run in self.runs if run.spec == BASELINE), None)
         rows = []
         for run in self.runs:
@@ -78,7 +78,7 @@ class Comparison:
                 "delta_vs_sample": None if baseline is None else run.accuracy - baseline,
                 "correction": stats.to_json() if multi_round else None,
                 "accuracy_by_round": accuracy_by_round(first),
-                "cost": cost_of(run.attempts, rate).to_json(),
+                "cost": cost_of(run.attempts, seconds_per_token(run.attempts) or pooled).to_json(),
                 "stop_reasons": stop_reasons(run.attempts),
                 "run_dir": str(run.run_dir),
             })

@@ -3,8 +3,9 @@
 Tokens count every call a strategy made, replayed from the response cache or not: that is what the
 strategy costs. Seconds are measured on fresh calls only (a replay takes none), so a strategy
 whose first round was replayed from `sample`'s run would look cheaper than it is; replayed calls
-are therefore charged at the seconds per completion token measured on the fresh calls of the same
-comparison (`seconds_per_token`).
+are therefore charged at the seconds per completion token measured on the strategy's own fresh
+calls, or, for a strategy whose calls were all replayed, on the whole comparison's
+(`seconds_per_token`).
 """
 
 from __future__ import annotations
