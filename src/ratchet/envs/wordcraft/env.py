@@ -119,7 +119,8 @@ class WordcraftEnv:
                               valid=False)
         result = combine(*pair)
         if result is None:
-            return StepResult(f"{pair[0]} and {pair[1]} do not combine into anything.")
+            return StepResult(f"{pair[0]} and {pair[1]} do not combine into anything. "
+                              f"On the table: {self._listing()}.")
         if result in self._items:
             return StepResult(f"{pair[0]} + {pair[1]} = {result}, which is already on the table.")
         self._items.append(result)
@@ -145,7 +146,7 @@ class WordcraftSuite(EnvSuite):
     name = "wordcraft"
     limits = EpisodeLimits(max_steps=10, max_seconds=1800)
     description = ("You are crafting items. Two items combine into a new one when common sense says "
-                   "they should (water + fire = steam). Reach the goal item; an intermediate item may "
+                   "they should (for example, seed + soil = sprout). Reach the goal item; an intermediate item may "
                    "be needed first. Items are not used up; each new item joins the table.")
     action_help = ("Actions (one per turn):\n- combine A and B (two items on the table)\n"
                    "- done (give up)")
