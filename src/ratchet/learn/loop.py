@@ -300,7 +300,10 @@ def _method_data(ctx: _Context, i: int, incumbent: AdapterArtifact | None, attem
         data = verified_examples(attempts, suite, max_per_task=config.max_per_task, **common)
         if config.rationalise:
             params = SamplingParams(temperature=0.0, max_tokens=config.max_tokens, seed=config.seed + 1000 * i)
-            data = data + star_rationalisations(attempts, suite, policy, params=params, iteration=i)
+            rationales = star_rationalisations(attempts, suite, policy, params=params, iteration=i)
+            # Same attempts: merge the counts instead of adding them (Dataset + sums counts).
+            data = Dataset(data.examples + rationales.examples, {**data.stats, **rationales.stats},
+                           data.usage + rationales.usage)
         return data, []
     if config.method == "dpo":
         return verified_pairs(attempts, suite, max_pairs_per_task=config.max_per_task, **common), []
