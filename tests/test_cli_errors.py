@@ -26,6 +26,8 @@ def run(*args: str, cwd=None):
         (["eval", "--suite", "missing.jsonl"], "no suite file"),
         (["eval", "--model", "nothing/here.gguf"], "no GGUF file"),
         (["eval", "--max-tokens", "0"], "max_tokens must be >= 1"),
+        (["eval", "--bogus"], "No such option"),
+        (["eval", "--samples"], "requires an argument"),
     ],
 )
 def test_user_mistakes_are_one_line_errors(args, expected):

@@ -57,13 +57,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except typer.Exit as exit_:
         sys.exit(exit_.exit_code)
-    except Exception as error:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            err.print(f"[bold red]error:[/] {error.format_message()}", highlight=False)
+    except Exception as error:
+        # Usage errors (unknown option, missing value) arrive here in non-standalone mode, as
+        # exceptions of whichever click typer bundles; recognise them by shape, not by class.
+        if callable(getattr(error, "format_message", None)) and hasattr(error, "exit_code"):
+            err.print(f"[bold red]error:[/] {error.format_message()}", highlight=False, soft_wrap=True)
             sys.exit(2)
-        if isinstance(error, click.exceptions.Abort):
+        if type(error).__name__ == "Abort":
             sys.exit(130)
         raise
 
