@@ -54,7 +54,7 @@ def test_queries_show_results_and_errors_are_observations(suite):
 
 
 def test_the_connection_is_read_only(suite):
-    task = suite.tasks()[0]
+    task = next(t for t in suite.tasks() if t.visible["database"] == "shop")
     with suite.new_episode(task) as episode:
         for write in ("DELETE FROM customers", "DROP TABLE customers", "UPDATE customers SET city = 'x'",
                       "INSERT INTO customers VALUES (999, 'x', 'y', 2020)", "PRAGMA query_only = 0",
@@ -63,6 +63,11 @@ def test_the_connection_is_read_only(suite):
             assert not step.valid and "read-only" in step.observation, write
         assert "40" in episode.step("SELECT COUNT(*) FROM customers").observation
         assert episode.step("PRAGMA table_info(customers)").valid
+
+
+def test_tasks_are_listed_in_hash_order_so_a_limit_samples_every_schema(suite):
+    first = suite.tasks(Split.TEST)[:10]
+    assert len({t.visible["database"] for t in first}) == 3
 
 
 def test_a_slow_query_hits_the_time_limit(suite):

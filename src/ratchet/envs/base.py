@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ratchet.core import Message, Status, SuiteBase, Task, Verdict
+from ratchet.core import Message, Split, Status, SuiteBase, Task, Verdict
+from ratchet.core.task import split_key
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,11 @@ class EnvSuite(SuiteBase):
 
     def make_env(self) -> Environment:
         raise NotImplementedError
+
+    def tasks(self, split: Split | None = None) -> Sequence[Task]:
+        """Tasks in the order of the split rule's hash, not of generation (which groups them by
+        schema, depth or level), so `--limit N` takes a mixed sample of the split."""
+        return sorted(super().tasks(split), key=lambda task: split_key(self.name, task.id))
 
     # The agent's side --------------------------------------------------------------------------
     def messages(self, task: Task) -> list[Message]:
