@@ -64,7 +64,7 @@ def test_smollm2_adapts_on_two_inputs_and_resets(train_extra, smol_one_thread):
     tasks = suite.tasks(Split.TEST)[:2]
     view = SolverView(suite)
     params = SamplingParams(max_tokens=48)
-    solver = TestTimeDistillation(tau=1.0, k=2, checks=1, steps=1, lr=5e-3, threads=1).with_parts(
+    solver = TestTimeDistillation(tau=1.0, k=2, checks=1, steps=1, lr=5e-3, threads=1, layers=10).with_parts(
         teacher=scripted_teacher(suite, tasks))
     before = [model.complete(view.messages(t), params).text for t in tasks]
 

@@ -124,6 +124,9 @@ class TestTimeTraining:
     #: torch threads while training (0: torch's default). On a machine whose cores are shared with
     #: other busy processes, 1 thread can be several times faster than 2 (threads wait on each other).
     threads: int = 0
+    #: adapt only the last `layers` transformer blocks (0: all). Gradients then stop there, so a
+    #: step costs about a forward pass plus a short backward one.
+    layers: int = 0
 
     def config(self, examples: int) -> TrainConfig:
         return TrainConfig(rank=self.rank, alpha=self.alpha, dropout=0.0, learning_rate=self.learning_rate,
@@ -152,7 +155,10 @@ class LoraSession:
 
         quiet_training()
         hf_model, self.tokenizer = load_base(self.base)
-        self.peft = lora_model(hf_model, self.training.config(1), None, self.base)
+        if self.training.layers:
+            self.peft = top_layers_lora(hf_model, self.training.config(1), self.training.layers)
+        else:
+            self.peft = lora_model(hf_model, self.training.config(1), None, self.base)
         self.peft.eval()
         self._initial = {name: p.detach().clone() for name, p in self.peft.named_parameters() if p.requires_grad}
 
@@ -204,6 +210,20 @@ class LoraSession:
 
     def close(self) -> None:
         shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+def top_layers_lora(model, config: TrainConfig, layers: int):
+    """A fresh LoRA on the last `layers` blocks only (`learn.train.hf.lora_model` adapts every
+    block and has no such option)."""
+    from peft import LoraConfig, get_peft_model
+
+    total = int(model.config.num_hidden_layers)
+    if not 1 <= layers <= total:
+        raise UserError(f"layers must be between 1 and {total} for this model, got {layers}")
+    lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
+                      target_modules=list(config.target_modules), bias="none", task_type="CAUSAL_LM",
+                      layers_to_transform=list(range(total - layers, total)))
+    return get_peft_model(model, lora)
 
 
 @contextlib.contextmanager

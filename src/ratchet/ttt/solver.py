@@ -55,6 +55,7 @@ class TestTimeSelfImprovement:
     lr: float = 5e-4
     rank: int = 8
     threads: int = 0  # torch threads while training (0: default; 1 helps on a crowded machine)
+    layers: int = 0  # adapt only the last N transformer blocks (0: all): cheaper steps
 
     def __post_init__(self) -> None:
         check_tau(self.tau)
@@ -64,6 +65,8 @@ class TestTimeSelfImprovement:
                               ("rank", self.rank)):
             if value < 1:
                 raise UserError(f"{self.name}: {option} must be >= 1, got {value}")
+        if self.layers < 0:
+            raise UserError(f"{self.name}: layers must be >= 0 (0: every block), got {self.layers}")
         if self.lr <= 0:
             raise UserError(f"{self.name} learning rate must be > 0, got {self.lr}")
         object.__setattr__(self, "_lock", threading.Lock())
@@ -146,7 +149,7 @@ class TestTimeSelfImprovement:
     def _session(self, model: Model) -> AdaptationSession:
         if "session" not in self._parts:  # type: ignore[attr-defined]
             training = TestTimeTraining(steps=self.steps, learning_rate=self.lr, rank=self.rank, alpha=2.0 * self.rank,
-                                        threads=self.threads)
+                                        threads=self.threads, layers=self.layers)
             self._parts["session"] = LoraSession(model, training)  # type: ignore[attr-defined]
         return self._parts["session"]  # type: ignore[attr-defined]
 
