@@ -213,6 +213,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=4)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--layers", type=int, default=8, help="adapt the last N blocks (0: all)")
     parser.add_argument("--sft-examples", type=int, default=48)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -228,7 +229,7 @@ def main() -> None:
     if "gate" in phases:
         margins(suite, suite.tasks(Split.TEST)[: args.limit], model, args.out / "gate.jsonl", with_free_form=True)
     tau = args.tau if args.tau is not None else (choose_tau(args.out, args.tau_quantile) if {"tt-si", "tt-d"} & set(phases) else None)
-    spec = f"k={args.k},steps={args.steps},lr={args.lr},threads=1,tau={tau}"
+    spec = f"k={args.k},steps={args.steps},lr={args.lr},layers={args.layers},threads=1,tau={tau}"
     if "tt-si" in phases:
         run_strategy(f"tt-si:{spec}", suite, args.limit, model, args.out / "runs-tt-si", {})
     if "tt-d" in phases:
