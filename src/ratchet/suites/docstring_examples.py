@@ -7,11 +7,20 @@ it never sees a suite's hidden tests.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from dataclasses import dataclass
 
+BUILTINS = frozenset(dir(builtins))
 DOCTEST = re.compile(r"^\s*>>>\s?(.*)$")
-ARROW = re.compile(r"^\s*(?P<call>[A-Za-z_]\w*\(.*\))\s*(?:==|➞|->|=>|should return|returns?)\s*(?P<want>.+?)\s*$")
+ARROW = re.compile(
+    r"^\s*(?:[*-]\s*|for\s+|assert\s+)?(?P<call>[A-Za-z_]\w*\(.*\))\s*"
+    r"(?P<op>==>|==|=>|=|➞|->|#\s*(?:=>|->|returns?)|should return|returns?)\s*(?P<want>.+?)\s*$"
+)
+# "For num = "AB" the output should be 1." / "For s = "abc", c = "b", the result should be 'ac'"
+FOR_SHOULD = re.compile(r"^\s*for (?P<args>.+?),?\s+the (?:output|result) should be\s*(?P<want>.+?)\s*$", re.I)
+INPUT = re.compile(r"^\s*input\s*:\s*(?P<args>.+?)\s*$", re.I)
+OUTPUT = re.compile(r"^\s*output\s*:\s*(?P<want>.+?)\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -24,31 +33,109 @@ class Example:
 
 
 def docstring_examples(prompt: str, entry_point: str) -> list[Example]:
-    """Examples calling `entry_point` found in the prompt, in doctest (`>>> f(x)` + result line)
-    or arrow (`f(x) == y`, `f(x) ➞ y`) form; only pairs where both sides parse as Python."""
+    """Examples calling `entry_point` found in the prompt, in the forms HumanEval's docstrings use:
+    doctest (`>>> f(x)` + result line), arrow (`f(x) == y`, `f(x) ==> y`, `f(x) ➞ y`, and
+    `f(x) -> x - 1 = y`, worked out to its last `= y`), "For a = 1, b = 2 the output should be y",
+    and `Input: ...` / `Output: ...` blocks. Named arguments must be parameters of the function;
+    only pairs where both sides parse as Python are kept."""
     lines = prompt.splitlines()
+    parameters = _parameters(prompt, entry_point)
+    known = {entry_point, *re.findall(r"^\s*(?:def|class)\s+(\w+)", prompt, re.M), *BUILTINS}
     examples: list[Example] = []
+    headings = [i for i, line in enumerate(lines) if "example" in line.lower()]
     for index, line in enumerate(lines):
         doctest = DOCTEST.match(line)
-        if doctest and entry_point in doctest.group(1) and index + 1 < len(lines):
-            want = lines[index + 1].strip()
-            _add(examples, doctest.group(1).strip(), want)
+        if doctest and entry_point in doctest.group(1):
+            inline = _equality(doctest.group(1))  # `>>> f(x) == y`
+            if inline:
+                _add(examples, *inline, known)
+            elif index + 1 < len(lines):
+                _add(examples, doctest.group(1).strip(), lines[index + 1].strip(), known)
             continue
         arrow = ARROW.match(line)
-        if arrow and arrow.group("call").startswith(entry_point + "("):
-            _add(examples, arrow.group("call"), arrow.group("want").rstrip(".,;"))
+        # a bare `f(1) = 3` under the last "Example" heading is an example; above it, a definition
+        if arrow and arrow.group("call").startswith(entry_point + "(") and (
+            arrow.group("op") != "=" or not headings or index > headings[-1]
+        ):
+            _add(examples, arrow.group("call"), _worked_out(arrow.group("want").rstrip(".,;")), known)
+            continue
+        should = FOR_SHOULD.match(line)
+        if should:
+            _add(examples, _call(entry_point, should.group("args"), parameters), should.group("want").rstrip(".,;"),
+                 known)
+            continue
+        given = INPUT.match(line)
+        output = next((OUTPUT.match(later) for later in lines[index + 1 : index + 3] if OUTPUT.match(later)), None)
+        if given and output:
+            _add(examples, _call(entry_point, given.group("args"), parameters), output.group("want").rstrip(".,;"),
+                 known)
     return examples
 
 
-def _add(examples: list[Example], call: str, want: str) -> None:
-    if not want or want.startswith((">>>", "Traceback")):
+def _parameters(prompt: str, entry_point: str) -> set[str] | None:
+    """The parameter names of `entry_point` as defined in the prompt (None if it is not found)."""
+    match = re.search(rf"^\s*def {re.escape(entry_point)}\((?P<args>.*?)\)\s*(?:->.*)?:", prompt, re.M | re.S)
+    if not match:
+        return None
+    try:
+        tree = ast.parse(f"def f({match.group('args')}): pass")
+    except SyntaxError:
+        return None
+    arguments = tree.body[0].args  # type: ignore[attr-defined]
+    return {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+
+
+def _equality(expression: str) -> tuple[str, str] | None:
+    """`f(x) == y` as (`f(x)`, `y`), or None if the expression is not one equality."""
+    try:
+        node = ast.parse(expression.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+        return ast.unparse(node.left), ast.unparse(node.comparators[0])
+    return None
+
+
+def _call(entry_point: str, arguments: str, parameters: set[str] | None) -> str:
+    """`f(<arguments>)` when every named argument is a parameter of f, else "" (not an example)."""
+    call = f"{entry_point}({arguments.strip().rstrip(',')})"
+    try:
+        node = ast.parse(call, mode="eval").body
+    except SyntaxError:
+        return ""
+    keywords = {k.arg for k in node.keywords}  # type: ignore[attr-defined]
+    if keywords and (parameters is None or not keywords <= parameters):
+        return ""
+    return call
+
+
+def _worked_out(want: str) -> str:
+    """`19 - 5 - 6 = 8` -> `8`: an expected value shown with its working keeps the final value."""
+    try:
+        ast.parse(want, mode="eval")
+    except SyntaxError:
+        if "=" in want:
+            return want.rsplit("=", 1)[1].strip()
+    return want
+
+
+def _add(examples: list[Example], call: str, want: str, known: set[str]) -> None:
+    """Keep the example if both sides parse as Python and name nothing but `known` names (the
+    prompt's functions and builtins: `is_happy(a)` or `true` are prose); comments are dropped."""
+    if not call or not want or want.startswith((">>>", "Traceback")):
         return
+    want = {"true": "True", "false": "False", "null": "None", "none": "None"}.get(want, want)
+    sides = []
     for expression in (call, want):
         try:
-            ast.parse(expression, mode="eval")
+            tree = ast.parse(expression, mode="eval")
         except SyntaxError:
             return
-    example = Example(call, want)
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        if names - known or (sides and names & {call.split("(")[0]}):  # an expected value must not call f
+            return
+        sides.append(ast.unparse(tree))
+    example = Example(*sides)
     if example not in examples:
         examples.append(example)
 
