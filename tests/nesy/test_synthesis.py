@@ -93,3 +93,26 @@ def test_programs_print_and_parse_back() -> None:
     for text in ["[I_WALK]", "[]", "EMPTY", "λx1. fold(x1, [], concat(acc, e))", "λx1 x2. cdiv(x1, x2)"]:
         program = parse_program(text)
         assert isinstance(program, Program) and str(program) == text
+
+
+def test_reinduction_replaces_a_locked_in_program_by_a_smaller_equal_one() -> None:
+    """The `opposite` lock-in of a full SCAN run: a program fitted to noisy early examples agrees
+    with `concat(head(x1), x1)` on every argument of two or more actions. Kept on coverage alone it
+    never leaves; re-induction, scored on coverage less size, replaces it."""
+    from ratchet.nesy.gss import Meaning
+    from ratchet.nesy.semantics import learn_meanings
+
+    locked = parse_program("λx1. concat(head(concat(init(x1), [I_TURN_LEFT])), x1)")
+    rng = random.Random(0)
+    examples = []
+    for _ in range(60):
+        x = _phrases(rng, turned=True) * rng.randint(1, 2)
+        if len(x) >= 2:
+            examples.append((0, (x,), x[:1] + x))
+    assert all(locked((x,)) == y for _, (x,), y in examples)
+    kept = learn_meanings(examples, [Meaning(locked, 0.9)])
+    assert str(kept[0].program) == str(locked)
+    revised = learn_meanings(examples, [Meaning(locked, 0.9)], reinduce=True)
+    assert str(revised[0].program) == "λx1. concat(head(x1), x1)"
+    settled = learn_meanings(examples, revised, reinduce=True)
+    assert settled[0].program == revised[0].program

@@ -12,15 +12,16 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 from ratchet.nesy.abduction import Revision, abduce
 from ratchet.nesy.data.example import Example
 from ratchet.nesy.gss import Executor, Meaning
-from ratchet.nesy.dsl import EMPTY, MISSING
+from ratchet.nesy.dsl import EMPTY, MISSING, Program
 from ratchet.nesy.parser import PRUNE, Check, Parser, ParserConfig, all_trees
 from ratchet.nesy.perception import Options, Perception
-from ratchet.nesy.semantics import N_TYPES, learn_meanings, type_id
+from ratchet.nesy.semantics import N_TYPES, learn_meanings, rival_programs, type_id
 from ratchet.nesy.synthesis import SynthesisConfig
 
 
@@ -37,6 +38,8 @@ class NsrConfig:
     replay: int = 300  # already-right trees the parser also sees each round (at least)
     swap_penalty: float = 10.0  # nats per SWAP while abducing: crossing arcs need evidence
     revision_weight: float = 100.0  # nats of parser log-probability one unit of revision outweighs
+    reinduce_every: int = 3  # every this many rounds, search every symbol's program afresh (0: never)
+    rival_sample: int = 200  # training inputs a rival program is tested on (deduction)
     seed: int = 0
     parser: ParserConfig = field(default_factory=ParserConfig)
     synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
@@ -144,10 +147,18 @@ def _learn_from(
     learned: Learned,
     config: NsrConfig,
     round_no: int,
+    symbols: list[tuple[int, ...]],
+    options: list[Options] | None,
 ) -> None:
     found = [(ex, r) for ex, r in zip(batch, revisions) if r is not None]
     examples = [e for _, r in found for e in r.tree.examples()]
-    learned.meanings = learn_meanings(examples, learned.meanings, config.synthesis, seed=config.seed + round_no)
+    reinduce = config.reinduce_every > 0 and round_no % config.reinduce_every == 0
+    learned.meanings = learn_meanings(
+        examples, learned.meanings, config.synthesis, seed=config.seed + round_no, reinduce=reinduce
+    )
+    if reinduce:
+        targets = [ex.target for ex in batch]
+        learned.meanings = _test_rivals(examples, symbols, options, targets, learned, config, round_no)
     types = [type_id(m) for m in learned.meanings]
     # The parser learns from every revised tree and a replay sample of those it already got right.
     revised = [r for _, r in found if r.cost > 0]
@@ -156,6 +167,50 @@ def _learn_from(
     replay = rng.sample(kept, min(len(kept), max(config.replay, len(revised))))
     learned.parser.fit([(r.tree.symbols, [types[s] for s in r.tree.symbols], r.tree.heads) for r in revised + replay])
     learned.perception.fit([ex for ex, _ in found], [r.tree.symbols for _, r in found])
+
+
+def _test_rivals(
+    examples: list[tuple[int, tuple, Any]],
+    symbols: list[tuple[int, ...]],
+    options: list[Options] | None,
+    targets: list,
+    learned: Learned,
+    config: NsrConfig,
+    round_no: int,
+) -> tuple[Meaning, ...]:
+    """For each symbol whose program explains under 98% of its examples, try rival programs
+    (`rival_programs`) by deduction: on a sample of the batch's inputs that use the symbol, count
+    those for which some candidate parse then yields the label exactly; a rival that solves more
+    replaces the program. This is abduction at the level of a program rather than a value: a
+    program contorted to fit the examples of two tree shapes (one of them a wrong parse) explains
+    more examples than the right one, but solves fewer inputs."""
+    rng = random.Random(config.seed + round_no)
+    meanings = list(learned.meanings)
+    for symbol, meaning in enumerate(meanings):
+        if meaning.program is None or meaning.confidence >= 0.98:
+            continue
+        group = [(inputs, value) for s, inputs, value in examples if s == symbol]
+        rivals = rival_programs(group, meaning.program, config.synthesis, seed=rng.randrange(1 << 30))
+        using = [k for k, syms in enumerate(symbols) if symbol in syms]
+        using = rng.sample(using, min(len(using), config.rival_sample))
+        if not rivals or not using:
+            continue
+
+        def solved(program: Program) -> int:
+            trial = tuple(meanings[:symbol] + [Meaning(program, meaning.confidence)] + meanings[symbol + 1 :])
+            opts = [options[k] for k in using] if options is not None else None
+            revisions, _ = deduce_and_abduce(
+                [symbols[k] for k in using], opts, [targets[k] for k in using], learned.parser, trial, config
+            )
+            return sum(r is not None and r.cost == 0.0 for r in revisions)
+
+        best, best_solved = meaning.program, solved(meaning.program)
+        for rival in rivals:
+            if (count := solved(rival)) > best_solved:
+                best, best_solved = rival, count
+        if best is not meaning.program:
+            meanings[symbol] = Meaning(best, best_solved / len(using))
+    return tuple(meanings)
 
 
 def _batch(pool: list[Example], newest: list[Example], size: int, rng: random.Random) -> list[Example]:
@@ -171,7 +226,7 @@ def run_round(batch: list[Example], learned: Learned, config: NsrConfig, round_n
         symbols, options, [ex.target for ex in batch], learned.parser, learned.meanings, config
     )
     if not all(correct):  # a solved batch has nothing to teach
-        _learn_from(revisions, batch, learned, config, round_no)
+        _learn_from(revisions, batch, learned, config, round_no, symbols, options)
     return RoundLog(
         round=round_no,
         stage=stage,
