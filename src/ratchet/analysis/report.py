@@ -46,7 +46,7 @@ def plot_accuracy_vs_tokens(data: dict, path: Path) -> Path:
             xs, ys = zip(*points)
             ax.plot(xs, [100 * y for y in ys], marker=".", linestyle="--", color=colours.get(name, "black"),
                     label=f"{name}: after r samples" if name in colours else name)
-    ax.set_xscale("log")
+    _log_tokens_axis(ax)
     ax.set_xlabel("tokens per task (prompt + completion, log scale)")
     ax.set_ylabel("pass@1 (%)")
     ax.set_title(_title(data))
@@ -68,7 +68,7 @@ def plot_pass_at_t(data: dict, path: Path) -> Path:
         if points:
             xs, ys = zip(*points)
             ax.plot(xs, [100 * y for y in ys], marker="o", linestyle=":", color="black", label=name)
-    ax.set_xscale("log")
+    _log_tokens_axis(ax)
     ax.set_xlabel("token budget t per task (log scale)")
     ax.set_ylabel("tasks solved within t tokens (%)")
     ax.set_title(_title(data))
@@ -95,6 +95,16 @@ def plot_transitions(data: dict, path: Path) -> Path:
     if rows:
         ax.legend(fontsize=8, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.25))
     return _save(fig, path)
+
+
+def _log_tokens_axis(ax) -> None:
+    """A log x axis labelled with plain token counts (200, 500, 1,000), no crowded minor labels."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def _colours(data: dict) -> dict[str, str]:
