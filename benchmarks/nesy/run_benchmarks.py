@@ -29,7 +29,8 @@ def run_split(dataset: str, split_name: str, args: argparse.Namespace) -> dict:
         test = random.Random(args.seed).sample(test, args.max_test)
     row: dict = {"dataset": dataset, "split": split_name, "train": len(split.train), "test": len(test)}
     if not args.no_nsr:
-        model = train_nsr(split, NsrConfig(seed=args.seed), max_train=args.nsr_max_train)
+        progress = (lambda log: print(json.dumps({"split": split_name, **vars(log)}), flush=True)) if args.verbose else None
+        model = train_nsr(split, NsrConfig(seed=args.seed), progress, max_train=args.nsr_max_train)
         evaluation = model.evaluate(test)
         write_report(model, {split_name: evaluation}, args.out / f"{dataset}-{split_name}")
         model.save(args.out / f"{dataset}-{split_name}" / "model.pt")
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("--baseline-steps", type=int, default=2000)
     parser.add_argument("--max-test", type=int, default=None, help="score a seeded sample of the test set")
     parser.add_argument("--no-nsr", action="store_true", help="run the baseline only")
+    parser.add_argument("--verbose", action="store_true", help="print every NSR round")
     args = parser.parse_args()
     set_threads()
     args.out.mkdir(parents=True, exist_ok=True)

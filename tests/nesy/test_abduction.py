@@ -74,3 +74,30 @@ def test_a_leaf_can_be_abduced_to_contribute_nothing() -> None:
     rev = abduce((3, 10, 11, 4), (1, -1, 1, 1), 7, ex)
     assert rev is not None and rev.node == 2 and rev.tree.values == (3, 7, EMPTY, 4)
     assert (11, (), EMPTY) in rev.tree.examples()
+
+
+def test_unknown_leaves_contribute_nothing_together() -> None:
+    # "( 3 + 4 ) × 2" with neither parenthesis understood: one EMPTY at a time leaves the other
+    # blocking +, so both become EMPTY in one revision, the target pushed through × first.
+    digits = [Meaning(parse_program(str(d)), 1.0) for d in range(10)]
+    plus, times = (Meaning(parse_program(f"λx1 x2. {op}(x1, x2)"), 1.0) for op in ("add", "mul"))
+    ex = Executor((*digits, plus, times, Meaning(), Meaning()))
+    symbols, heads = (12, 3, 10, 4, 13, 11, 2), (2, 2, 5, 2, 2, -1, 5)
+    rev = abduce(symbols, heads, 14, ex)
+    assert rev is not None and rev.cost < 1.5
+    assert rev.tree.values == (EMPTY, 3, 7, 4, EMPTY, 14, 2)
+    assert {(12, (), EMPTY), (13, (), EMPTY), (10, (3, 4), 7)} <= set(rev.tree.examples())
+
+
+def test_an_overwritten_node_takes_its_unknown_leaves_as_contributing_nothing() -> None:
+    # "( 9 − 2 ) ÷ 7" parsed with ")" heading "(" and "−": ")" has no program, so its value is
+    # overwritten (7, a child's value: nothing invented), and "(" then contributes nothing, which
+    # gives both parentheses examples to learn from.
+    digits = [Meaning(parse_program(str(d)), 1.0) for d in range(10)]
+    minus, div = (Meaning(parse_program(f"λx1 x2. {op}(x1, x2)"), 1.0) for op in ("sub", "cdiv"))
+    ex = Executor((*digits, minus, div, Meaning(), Meaning()))
+    symbols, heads = (12, 9, 10, 2, 13, 11, 7), (4, 2, 4, 2, 5, -1, 5)
+    rev = abduce(symbols, heads, 1, ex)
+    assert rev is not None and rev.kind == "value" and rev.node == 4 and rev.cost < 1.01
+    assert rev.tree.values == (EMPTY, 9, 7, 2, 7, 1, 7)
+    assert {(12, (), EMPTY), (13, (7,), 7)} <= set(rev.tree.examples())

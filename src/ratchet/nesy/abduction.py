@@ -45,25 +45,37 @@ def overwrite_cost(executor: Executor, symbol: int) -> float:
 
 def novelty(inputs: tuple, value: Any) -> float:
     """Tokens of an overwritten list value that none of the children supplies: information the
-    revision invents rather than copies (a description-length tie-breaker between revisions)."""
+    revision invents rather than copies (a description-length tie-breaker between revisions).
+    An integer is one token: invented unless a child already has it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 0.0 if value in inputs else 1.0
     if not isinstance(value, tuple):
         return 0.0
     known = {tok for v in inputs if isinstance(v, tuple) for tok in v}
     return float(sum(tok not in known for tok in value))
 
 
-def _child_targets(tree: Gss, executor: Executor, node: int, target: Any) -> list[tuple[int, Any]]:
+def _child_targets(tree: Gss, executor: Executor, node: int, target: Any) -> list[tuple[int, Any, tuple]]:
+    """(child, its new target, other (node, value) changes that go with it)."""
     kids = [c for c in tree.children(node) if tree.values[c] is not EMPTY]
     inputs = tuple(tree.values[c] for c in kids)
     program = executor.program(tree.symbols[node])
-    out: list[tuple[int, Any]] = []
+    # Leaves of symbols with no program yet (HINT's parentheses, at first): their values are
+    # unknown, so they may all contribute nothing at once. One at a time could never be tried
+    # while the others still block the node's program.
+    unknown = [c for c in kids if tree.values[c] is MISSING and not tree.children(c)]
+    out: list[tuple[int, Any, tuple]] = []
     for k, child in enumerate(kids):
         if program is not None and all(v is not MISSING for j, v in enumerate(inputs) if j != k):
-            out.extend((child, v) for v in solve_input(program, k, inputs, target)[:MAX_PUSHED])
+            out.extend((child, v, ()) for v in solve_input(program, k, inputs, target)[:MAX_PUSHED])
         if not tree.children(child):  # could this leaf contribute nothing?
             rest = inputs[:k] + inputs[k + 1 :]
             if executor.apply(tree.symbols[node], rest) == target:
-                out.append((child, EMPTY))
+                out.append((child, EMPTY, ()))
+            elif child == (unknown[0] if len(unknown) > 1 else None):
+                rest = tuple(tree.values[c] for c in kids if c not in unknown)
+                if executor.apply(tree.symbols[node], rest) == target:
+                    out.append((child, EMPTY, tuple((c, EMPTY) for c in unknown[1:])))
     return out
 
 
@@ -74,6 +86,12 @@ def _revise(tree: Gss, path: tuple, node: int, target: Any, symbol: int | None) 
     values[node] = target
     if symbol is not None:
         symbols[node] = symbol
+    else:  # an overwritten value: its children with unknown values are taken to contribute nothing
+        kids = tree.children(node)
+        unknown = [c for c in kids if values[c] is MISSING and not tree.children(c)]
+        if unknown and len(unknown) < len(kids):
+            for c in unknown:
+                values[c] = EMPTY
     return Gss(tuple(symbols), tree.heads, tuple(values))
 
 
@@ -104,7 +122,7 @@ def abduce(
         for alt, alt_cost in (alternatives(node) if alternatives else ()):
             if alt != symbol and executor.apply(alt, tree.inputs(node)) == wanted:
                 heapq.heappush(heap, (cost + alt_cost, next(tick), node, wanted, path, "symbol", alt))
-        for child, child_target in _child_targets(tree, executor, node, wanted):
-            entry = (cost + PUSH_COST, next(tick), child, child_target, path + ((node, wanted),), None, None)
+        for child, child_target, along in _child_targets(tree, executor, node, wanted):
+            entry = (cost + PUSH_COST, next(tick), child, child_target, path + ((node, wanted),) + along, None, None)
             heapq.heappush(heap, entry)
     return None

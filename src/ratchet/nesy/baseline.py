@@ -71,13 +71,19 @@ class Seq2Seq(nn.Module):
         pos = torch.arange(ids.shape[1]).unsqueeze(0)
         return table(ids) * self.scale + self.positions(pos)
 
-    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+    def encode(self, src: torch.Tensor) -> torch.Tensor:
+        return self.transformer.encoder(self._embed(self.src_embed, src), src_key_padding_mask=src == PAD)
+
+    def decode(self, memory: torch.Tensor, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
         mask = self.transformer.generate_square_subsequent_mask(tgt_in.shape[1])
-        hidden = self.transformer(
-            self._embed(self.src_embed, src), self._embed(self.tgt_embed, tgt_in), tgt_mask=mask,
-            src_key_padding_mask=src == PAD, tgt_key_padding_mask=tgt_in == PAD, memory_key_padding_mask=src == PAD,
+        hidden = self.transformer.decoder(
+            self._embed(self.tgt_embed, tgt_in), memory, tgt_mask=mask,
+            tgt_key_padding_mask=tgt_in == PAD, memory_key_padding_mask=src == PAD,
         )
         return self.out(hidden)
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(src), src, tgt_in)
 
 
 def _pad(rows: list[list[int]]) -> torch.Tensor:
@@ -96,17 +102,20 @@ class Seq2SeqModel:
     losses: list[float]
 
     @torch.no_grad()
-    def predict(self, examples: Sequence[Example], chunk: int = 256) -> list[Any]:
+    def predict(self, examples: Sequence[Example], chunk: int = 256, max_length: int | None = None) -> list[Any]:
+        """Greedy decoding, at most `max_length` output tokens (the positions allow, if None)."""
         self.net.eval()
         out: list[Any] = []
         limit = self.config.max_positions - 1
+        steps = limit - 1 if max_length is None else min(limit - 1, max_length)
         for i in range(0, len(examples), chunk):
             part = examples[i : i + chunk]
             src = _pad([self.src.encode(ex.tokens)[:limit] for ex in part])
             ys = torch.full((len(part), 1), BOS, dtype=torch.long)
             done = torch.zeros(len(part), dtype=torch.bool)
-            for _ in range(limit - 1):
-                nxt = self.net(src, ys)[:, -1].argmax(-1)
+            memory = self.net.encode(src)  # once per chunk, not once per output token
+            for _ in range(steps):
+                nxt = self.net.decode(memory, src, ys)[:, -1].argmax(-1)
                 nxt[done] = PAD
                 ys = torch.cat([ys, nxt.unsqueeze(1)], dim=1)
                 done |= nxt == EOS
@@ -122,7 +131,10 @@ class Seq2SeqModel:
         return out
 
     def accuracy(self, examples: Sequence[Example]) -> float:
-        preds = self.predict(examples)
+        # Decoding stops one token past the longest label: a longer output is wrong either way,
+        # so the cap saves time without changing the score.
+        longest = max((len(target_tokens(ex.target)) for ex in examples), default=0)
+        preds = self.predict(examples, max_length=longest + 1)
         return sum(p == ex.target for p, ex in zip(preds, examples)) / max(len(examples), 1)
 
 
