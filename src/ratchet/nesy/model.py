@@ -17,7 +17,7 @@ from ratchet.errors import UserError
 from ratchet.nesy.data.example import Example
 from ratchet.nesy.dsl import MISSING, parse_program
 from ratchet.nesy.gss import Executor, Meaning, execute
-from ratchet.nesy.learner import Learned, NsrConfig, RoundLog
+from ratchet.nesy.learner import Learned, NsrConfig, RoundLog, arity_check
 from ratchet.nesy.parser import Parser, ParserConfig
 from ratchet.nesy.perception import ImagePerception, TokenPerception
 from ratchet.nesy.semantics import N_TYPES, type_id
@@ -108,13 +108,16 @@ class NsrModel:
         parser.load_state_dict(self.parser_state)
         return parser
 
-    def predict(self, examples: Sequence[Example], beam: int = 4) -> list[Any]:
-        """Deduction: perceive, parse (the most probable tree that executes), execute."""
+    def predict(self, examples: Sequence[Example], beam: int = 16) -> list[Any]:
+        """Deduction: perceive, parse (the most probable tree that executes), execute. The beam
+        keeps only trees in which every symbol gets as many children as its program takes (as
+        during learning), so a long input is not lost to one early wrong attachment."""
         examples = nsr_inputs(self.dataset, examples)
         symbols, _ = self._perception().perceive(examples)
         types = [type_id(m) for m in self.meanings]
         executor = Executor(self.meanings)
-        parses = self._parser().beam([(s, tuple(types[x] for x in s)) for s in symbols], beam)
+        sentences = [(s, tuple(types[x] for x in s)) for s in symbols]
+        parses = self._parser().beam(sentences, beam, arity_check(symbols, executor))
         out = []
         for syms, candidates in zip(symbols, parses):
             value = MISSING

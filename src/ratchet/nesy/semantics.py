@@ -92,8 +92,9 @@ def rival_programs(
     the learner tests them there."""
     rng = random.Random(seed)
     pool = list(dict.fromkeys(examples))
+    subset = min(subset, len(pool) - 1)  # a rare symbol (one PCFG letter) has only a few examples
     rivals: dict[str, Program] = {}
-    for _ in range(tries if len(pool) > subset else 0):
+    for _ in range(tries if subset >= 1 else 0):
         found = induce(rng.sample(pool, subset), config, seed=rng.randrange(1 << 30))
         if found.program is not None and found.coverage == 1.0 and str(found.program) != str(current):
             rivals.setdefault(str(found.program), found.program)
