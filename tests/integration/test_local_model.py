@@ -39,3 +39,10 @@ def test_a_corrupt_gguf_is_a_clear_error(tmp_path):
     bad.write_bytes(b"GGUF" + b"\0" * 100)
     with pytest.raises(UserError, match="valid GGUF"):
         load_model(str(bad), cache=False)
+
+
+def test_logprobs_zero_gives_the_chosen_tokens_only(smol_model):
+    """logprobs=0 is "the chosen tokens' log-probabilities": llama-cpp-python returns none unless
+    asked for at least one alternative, so the backend asks for one and drops it."""
+    out = smol_model.complete(ASK, SamplingParams(max_tokens=8, logprobs=0))
+    assert out.logprobs and all(t.logprob <= 0 and t.top == () for t in out.logprobs)

@@ -31,3 +31,9 @@ def test_concurrent_requests_and_seeded_samples(smol_server):
 def test_unreachable_endpoint_is_a_one_line_user_error():
     with pytest.raises(UserError, match="cannot reach"):
         load_model("smol", base_url="http://127.0.0.1:9/v1", cache=False)
+
+
+def test_logprobs_zero_over_http(smol_server):
+    model = load_model("smol", base_url=smol_server, cache=False)
+    out = model.complete(ASK, SamplingParams(max_tokens=8, logprobs=0))
+    assert out.logprobs and out.logprobs[0].logprob <= 0

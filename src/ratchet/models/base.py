@@ -10,6 +10,13 @@ from ratchet.core import Message, Usage
 from ratchet.errors import UserError
 
 
+def top_logprobs_to_request(logprobs: int) -> int:
+    """How many alternatives to ask a backend for, to honour `SamplingParams.logprobs`: at least
+    one, because llama.cpp (in process and as a server) returns no log-probabilities at all for
+    zero; the backend then keeps only the first `logprobs` alternatives."""
+    return max(logprobs, 1)
+
+
 @dataclass(frozen=True)
 class SamplingParams:
     """Every knob that changes what a model returns. All of them go into the cache key.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ratchet.core import Message, Usage
 from ratchet.errors import MissingExtraError, UserError
-from ratchet.models.base import Completion, SamplingParams, TokenLogprob
+from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
 
 
 def _llama_class():
@@ -103,7 +103,7 @@ class LlamaCppModel:
                 stop=list(params.stop) or None,
                 seed=params.seed,
                 logprobs=params.logprobs is not None or None,
-                top_logprobs=params.logprobs or None,
+                top_logprobs=None if params.logprobs is None else top_logprobs_to_request(params.logprobs),
             )
             seconds = time.perf_counter() - start
         choice = response["choices"][0]
@@ -112,18 +112,19 @@ class LlamaCppModel:
             text=choice["message"].get("content") or "",
             finish_reason=choice.get("finish_reason") or "stop",
             usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 1, 0, seconds),
-            logprobs=_logprobs(choice.get("logprobs")),
+            logprobs=_logprobs(choice.get("logprobs"), params.logprobs or 0),
         )
 
 
-def _logprobs(data: dict | None) -> tuple[TokenLogprob, ...] | None:
+def _logprobs(data: dict | None, top: int) -> tuple[TokenLogprob, ...] | None:
+    """The chosen tokens' log-probabilities, each with at most `top` alternatives."""
     if not data or not data.get("content"):
         return None
     return tuple(
         TokenLogprob(
             item["token"],
             float(item["logprob"]),
-            tuple((alt["token"], float(alt["logprob"])) for alt in item.get("top_logprobs") or ()),
+            tuple((alt["token"], float(alt["logprob"])) for alt in (item.get("top_logprobs") or ())[:top]),
         )
         for item in data["content"]
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ratchet.core import Message, Usage
 from ratchet.errors import BackendError, MissingExtraError, UserError
-from ratchet.models.base import Completion, SamplingParams, TokenLogprob
+from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
 
 
 class OpenAIModel:
@@ -76,8 +76,7 @@ class OpenAIModel:
             request["stop"] = list(params.stop)
         if params.logprobs is not None:
             request["logprobs"] = True
-            if params.logprobs > 0:
-                request["top_logprobs"] = params.logprobs
+            request["top_logprobs"] = top_logprobs_to_request(params.logprobs)
         start = time.perf_counter()
         with self._slots:
             response = self._create(request)
@@ -93,7 +92,7 @@ class OpenAIModel:
             text=choice.message.content or "",
             finish_reason=choice.finish_reason or "stop",
             usage=usage,
-            logprobs=_logprobs(choice),
+            logprobs=_logprobs(choice, params.logprobs or 0),
         )
 
     def _create(self, request: dict):
@@ -120,7 +119,8 @@ def _cause(error: Exception) -> str:
     return f"{type(cause).__name__}: {cause}".splitlines()[0][:160]
 
 
-def _logprobs(choice) -> tuple[TokenLogprob, ...] | None:
+def _logprobs(choice, top: int) -> tuple[TokenLogprob, ...] | None:
+    """The chosen tokens' log-probabilities, each with at most `top` alternatives."""
     content = getattr(getattr(choice, "logprobs", None), "content", None)
     if not content:
         return None
@@ -128,7 +128,7 @@ def _logprobs(choice) -> tuple[TokenLogprob, ...] | None:
         TokenLogprob(
             item.token,
             item.logprob,
-            tuple((alt.token, alt.logprob) for alt in (item.top_logprobs or ())),
+            tuple((alt.token, alt.logprob) for alt in (item.top_logprobs or ())[:top]),
         )
         for item in content
     )

@@ -119,8 +119,7 @@ def mean_logprob_confidence(completion: Completion) -> float | None:
 def greedy_answer(task: Task, view: SolverView, model: Model, params: SamplingParams,
                   logprobs: bool = False) -> tuple[Solution, Completion]:
     messages = view.messages(task)
-    # logprobs=1, not 0: llama-cpp-python's chat API returns none unless top_logprobs >= 1.
-    call = replace(params, temperature=0.0, top_p=1.0, logprobs=1 if logprobs else None)
+    call = replace(params, temperature=0.0, top_p=1.0, logprobs=0 if logprobs else None)
     completion = model.complete(messages, call)
     trajectory = tuple(Turn(m["role"], m["content"]) for m in messages)
     solution = Solution(completion.text, view.extract(task, completion.text),
@@ -200,7 +199,7 @@ def _samples(task, view, model, params, n: int, logprobs: bool) -> list[Completi
     if n < 1:
         raise UserError(f"the sampling gates need at least 1 sample, got n={n}")
     messages = view.messages(task)
-    base = replace(params, logprobs=1 if logprobs else None)
+    base = replace(params, logprobs=0 if logprobs else None)
     return [model.complete(messages, inner_sample_params(base, j, 0.8, 0.95)) for j in range(n)]
 
 
