@@ -155,10 +155,7 @@ class LoraSession:
 
         quiet_training()
         hf_model, self.tokenizer = load_base(self.base)
-        if self.training.layers:
-            self.peft = top_layers_lora(hf_model, self.training.config(1), self.training.layers)
-        else:
-            self.peft = lora_model(hf_model, self.training.config(1), None, self.base)
+        self.peft = lora_model(hf_model, self.training.config(1), None, self.base, layers=self.training.layers)
         self.peft.eval()
         self._initial = {name: p.detach().clone() for name, p in self.peft.named_parameters() if p.requires_grad}
 
@@ -210,20 +207,6 @@ class LoraSession:
 
     def close(self) -> None:
         shutil.rmtree(self._workdir, ignore_errors=True)
-
-
-def top_layers_lora(model, config: TrainConfig, layers: int):
-    """A fresh LoRA on the last `layers` blocks only (`learn.train.hf.lora_model` adapts every
-    block and has no such option)."""
-    from peft import LoraConfig, get_peft_model
-
-    total = int(model.config.num_hidden_layers)
-    if not 1 <= layers <= total:
-        raise UserError(f"layers must be between 1 and {total} for this model, got {layers}")
-    lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
-                      target_modules=list(config.target_modules), bias="none", task_type="CAUSAL_LM",
-                      layers_to_transform=list(range(total - layers, total)))
-    return get_peft_model(model, lora)
 
 
 @contextlib.contextmanager

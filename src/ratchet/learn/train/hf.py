@@ -140,16 +140,21 @@ def make_arguments(config_class, **kwargs: Any):
     return config_class(**{key: value for key, value in kwargs.items() if key in known})
 
 
-def lora_model(model, config: TrainConfig, init: AdapterArtifact | None, base: BaseModelRef):
-    """A trainable LoRA on `model`: fresh, or continuing from the adapter `init`."""
+def lora_model(model, config: TrainConfig, init: AdapterArtifact | None, base: BaseModelRef, *, layers: int = 0):
+    """A trainable LoRA on `model`: fresh, or continuing from the adapter `init`. `layers` > 0
+    puts a fresh LoRA on the last `layers` transformer blocks only (gradients stop there)."""
     from peft import LoraConfig, PeftModel, get_peft_model
 
     if init is not None:
         check_adapter_base(init.path, base)
         return PeftModel.from_pretrained(model, str(init.path), is_trainable=True)
+    total = int(model.config.num_hidden_layers)
+    if not 0 <= layers <= total:
+        raise UserError(f"layers must be between 0 (every block) and {total} for this model, got {layers}")
     lora = LoraConfig(
         r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
         target_modules=list(config.target_modules), bias="none", task_type="CAUSAL_LM",
+        layers_to_transform=list(range(total - layers, total)) if layers else None,
     )
     return get_peft_model(model, lora)
 
