@@ -65,8 +65,8 @@ def docstring_examples(prompt: str, entry_point: str) -> list[Example]:
                  known)
             continue
         given = INPUT.match(line)
-        output = next((OUTPUT.match(later) for later in lines[index + 1 : index + 3] if OUTPUT.match(later)), None)
-        if given and output:
+        output = given and next(filter(None, map(OUTPUT.match, lines[index + 1 : index + 3])), None)
+        if output:
             _add(examples, _call(entry_point, given.group("args"), parameters), output.group("want").rstrip(".,;"),
                  known)
     return examples
