@@ -12,8 +12,8 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from ratchet.nesy.abduction import Revision, abduce
 from ratchet.nesy.data.example import Example
@@ -195,13 +195,13 @@ def _test_rivals(
         using = rng.sample(using, min(len(using), config.rival_sample))
         if not rivals or not using:
             continue
+        inputs = [symbols[k] for k in using]
+        opts = [options[k] for k in using] if options is not None else None
+        labels = [targets[k] for k in using]
 
         def solved(program: Program) -> int:
             trial = tuple(meanings[:symbol] + [Meaning(program, meaning.confidence)] + meanings[symbol + 1 :])
-            opts = [options[k] for k in using] if options is not None else None
-            revisions, _ = deduce_and_abduce(
-                [symbols[k] for k in using], opts, [targets[k] for k in using], learned.parser, trial, config
-            )
+            revisions, _ = deduce_and_abduce(inputs, opts, labels, learned.parser, trial, config)
             return sum(r is not None and r.cost == 0.0 for r in revisions)
 
         best, best_solved = meaning.program, solved(meaning.program)
