@@ -71,19 +71,6 @@ def command(phase: str, limit: int | None, runs: str, model: str) -> list[str]:
     return args + (["--limit", str(limit)] if limit else [])
 
 
-def load_model_with_threads(name: str, threads: int):
-    """The named model in process with `threads` llama.cpp threads, behind the shared response
-    cache. Same identity as `load_model(name)`, so the cache keys are the same. One thread is far
-    faster than two on a machine whose cores other processes keep busy (llama.cpp's threads wait
-    for each other at every layer)."""
-    from ratchet.models.cache import CachedModel, ResponseCache
-    from ratchet.models.catalog import CATALOG, ratchet_home, resolve_weights
-    from ratchet.models.llamacpp import LlamaCppModel
-
-    model = LlamaCppModel(resolve_weights(name), name, CATALOG[name].sha256, n_ctx=4096, n_threads=threads)
-    return CachedModel(model, ResponseCache(ratchet_home() / "cache.sqlite"))
-
-
 def run_in_process(cmd: list[str], threads: int) -> None:
     """What `ratchet compare` does for `cmd`, with a model loaded with `threads` threads."""
     from pathlib import Path
@@ -91,6 +78,7 @@ def run_in_process(cmd: list[str], threads: int) -> None:
     from ratchet.analysis.compare import resolve_strategies, run_comparison
     from ratchet.cli.compare_cmd import console, print_comparison
     from ratchet.eval.config import EvalConfig
+    from ratchet.models import load_model
     from ratchet.models.base import SamplingParams
     from ratchet.suites.registry import load_suite
 
@@ -100,7 +88,7 @@ def run_in_process(cmd: list[str], threads: int) -> None:
     base = EvalConfig(suite=flags["--suite"], model=flags["--model"], split=flags["--split"], limit=limit,
                       params=SamplingParams(temperature=0.0, max_tokens=768, seed=0))
     suite = load_suite(base.suite)
-    model = load_model_with_threads(base.model, threads)
+    model = load_model(base.model, n_threads=threads)
 
     def progress(label: str, done: int, total: int) -> None:
         if done == total or done % 10 == 0:

@@ -37,7 +37,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--checkpoints", type=int, default=2)
     parser.add_argument("--population", type=int, default=2)
     parser.add_argument("--shots", type=int, default=2)
-    parser.add_argument("--max-tokens", type=int, default=256)
+    parser.add_argument("--max-tokens", type=int, default=256, help="per model call (per step for react)")
+    parser.add_argument("--solver", default="sample", help="the base agent: sample, or react for environment suites")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="llama.cpp threads (default: every core; 1 on a shared machine)")
     parser.add_argument("--out", type=Path, default=Path("runs/bench-bootstrap"))
     return parser.parse_args()
 
@@ -46,7 +49,7 @@ def config_for(args: argparse.Namespace, suite: str, curation: tuple[str, ...]) 
     greedy = SamplingParams(max_tokens=args.max_tokens)
     return BootstrapConfig(
         suite=suite, model=args.model, curation=curation, iterations=args.iterations,
-        shots=args.shots, train_limit=args.train_limit, dev_limit=args.dev_limit,
+        solver=args.solver, shots=args.shots, train_limit=args.train_limit, dev_limit=args.dev_limit,
         test_limit=args.test_limit, checkpoints=args.checkpoints, curve_on_test=False,
         population=args.population, eval_params=greedy,
         train_params=SamplingParams(temperature=0.7, top_p=0.95, max_tokens=args.max_tokens),
@@ -70,11 +73,12 @@ def row(suite: str, variant: str, result: dict, seconds: float) -> str:
 def main() -> None:
     args = parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    model = load_model(args.model, cache=True)
+    model = load_model(args.model, cache=True, n_threads=args.threads)
     lines = [
         f"{date.today()} · {platform.node()} · {args.model} · train {args.train_limit}, "
         f"dev {args.dev_limit}, test {args.test_limit}, shots {args.shots}, "
-        f"population {args.population}, checkpoints {args.checkpoints}, max_tokens {args.max_tokens}",
+        f"population {args.population}, checkpoints {args.checkpoints}, max_tokens {args.max_tokens}, "
+        f"solver {args.solver}",
         "",
         "| suite | variant | base pass@1 (greedy) | base pass@1 (T=0.8) | pass@2 | pass@3 "
         "| bootstrapped pass@1 | dev | train successes | bootstrap tokens | wall | gate |",

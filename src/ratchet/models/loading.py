@@ -20,9 +20,13 @@ def load_model(
     adapter: str | None = None,
     n_ctx: int = 4096,
     max_concurrency: int = 8,
+    n_threads: int | None = None,
 ) -> Model:
     """A named bundled model, a GGUF file by path, or (with `base_url`) a model behind an
-    OpenAI-compatible endpoint; wrapped in the on-disk response cache unless `cache` is False."""
+    OpenAI-compatible endpoint; wrapped in the on-disk response cache unless `cache` is False.
+    `n_threads` (in process only; default: every core) is llama.cpp's thread count: on a machine
+    whose cores other processes keep busy, one thread is far faster than two (llama.cpp's threads
+    wait for each other at every layer). It does not change the cache identity."""
     model: Model
     if base_url:
         from ratchet.models.openai_backend import OpenAIModel
@@ -47,7 +51,7 @@ def load_model(
         adapter_path = Path(adapter) if adapter else None
         if adapter_path is not None and not adapter_path.is_file():
             raise UserError(f"no adapter file at {adapter_path}")
-        model = LlamaCppModel(path, name, digest, n_ctx=n_ctx, adapter=adapter_path)
+        model = LlamaCppModel(path, name, digest, n_ctx=n_ctx, adapter=adapter_path, n_threads=n_threads)
     if cache:
         model = CachedModel(model, ResponseCache(ratchet_home() / "cache.sqlite"))
     return model
