@@ -6,7 +6,7 @@ import pytest
 
 from ratchet.errors import UserError
 from ratchet.nesy.data import check_dataset, load_split
-from ratchet.nesy.data.hint import Expr, apply_operator, hint_split
+from ratchet.nesy.data.hint import Expr, apply_operator, hint_image_split, hint_split
 from ratchet.nesy.data.pcfg import BINARY, HELD_OUT_PAIRS, UNARY, pcfg_split
 from ratchet.nesy.data.scan import all_commands, interpret, scan_split
 
@@ -125,6 +125,20 @@ def test_hint_image_version_uses_digit_images() -> None:
     ex = split.train[0]
     assert ex.images is not None and len(ex.images) == len(ex.tokens)
     assert all(img.shape == (8, 8) for img in ex.images)
+
+
+def test_hint_image_training_set_draws_many_single_digits_deterministically() -> None:
+    # The symbolic split holds ten single-digit expressions; the image version adds fresh draws of
+    # them (new images, the result as the only label), the same ones for the same seed.
+    symbolic = hint_split("iid", n_train=300, n_test=60)
+    first, again = (hint_image_split("iid", n_train=300, n_test=60, digit_draws=200) for _ in range(2))
+    assert first.train[:300] == symbolic.train and first.test == symbolic.test
+    extra = first.train[300:]
+    assert len(extra) == 200 and all(len(e.tokens) == 1 and e.target == int(e.tokens[0]) for e in extra)
+    assert len({e.tokens for e in extra}) == 10  # every digit, many times
+    assert [e.tokens for e in extra] == [e.tokens for e in again.train[300:]]
+    assert all((a.images[0] == b.images[0]).all() for a, b in zip(extra, again.train[300:]))
+    assert len({e.images[0].tobytes() for e in extra}) > 150  # mostly distinct handwriting
 
 
 def test_unknown_dataset_or_split_suggests_the_fix() -> None:

@@ -4,7 +4,9 @@ is a non-negative integer no larger than the split's bound.
 
 The image version draws each digit from scikit-learn's bundled 8×8 handwritten digits (train and
 test use disjoint halves of the images) and renders operators and parentheses as jittered 8×8
-glyphs, so a perception model must really be learned.
+glyphs, so a perception model must really be learned. As in HINT, whose training set shows the
+same short expression many times in different handwriting, its training set also holds many
+single-digit expressions, each with a fresh image (the label is still only the result).
 """
 
 from __future__ import annotations
@@ -170,14 +172,27 @@ def attach_images(examples: tuple[Example, ...], pool: dict[int, list[np.ndarray
     return tuple(out)
 
 
-def hint_image_split(name: str, seed: int = 0, n_train: int = 3000, n_test: int = 600) -> Split:
-    """The symbolic split with every token replaced by an image (digits from disjoint pools)."""
+DIGIT_DRAWS = 500  # extra single-digit training examples in the image version
+
+
+def hint_image_split(
+    name: str, seed: int = 0, n_train: int = 3000, n_test: int = 600, digit_draws: int = DIGIT_DRAWS
+) -> Split:
+    """The symbolic split with every token replaced by an image (digits from disjoint pools).
+
+    The symbolic split draws each expression once, so its training set holds only ten
+    single-digit expressions: the first curriculum stage would ground one image per digit. The
+    image version adds `digit_draws` single-digit expressions (uniform over the training set's
+    single-digit expressions), each drawn in a fresh training image, as HINT's training set shows
+    short expressions many times in different handwriting. The test set is unchanged."""
     symbolic = hint_split(name, seed, n_train, n_test)
     train_pool, test_pool = digit_pools(seed)
     rng = random.Random(seed + 1)
+    single = [ex for ex in symbolic.train if len(ex.tokens) == 1]
+    repeats = tuple(rng.choice(single) for _ in range(digit_draws if single else 0))
     return Split(
         "hint_image",
         name,
-        attach_images(symbolic.train, train_pool, rng),
+        attach_images(symbolic.train, train_pool, rng) + attach_images(repeats, train_pool, rng),
         attach_images(symbolic.test, test_pool, rng),
     )
