@@ -65,6 +65,19 @@ def test_perception_revision_swaps_a_symbol() -> None:
     assert rev is not None and rev.kind == "symbol" and rev.tree.symbols == (3, 10, 4)
 
 
+def test_perception_revision_can_swap_to_a_symbol_without_a_program() -> None:
+    # A 5 clustered with the 3s: no symbol means 5 yet, and overwriting the confident 3 is dear,
+    # so the image moves to a plausible symbol with no program, which takes 5 as its value.
+    three, spare = Meaning(parse_program("3"), 0.9), Meaning()
+    ex = Executor((three, spare))
+    rev = abduce((0,), (-1,), 5, ex, alternatives=lambda node: [(0, 0.0), (1, 2.0)])
+    assert rev is not None and rev.kind == "symbol" and rev.tree.symbols == (1,)
+    assert rev.tree.examples() == [(1, (), 5)] and rev.cost < 1 + 10 * 0.9
+    # an implausible spare symbol (dear swap) loses to overwriting the 3's value
+    rev = abduce((0,), (-1,), 5, ex, alternatives=lambda node: [(0, 0.0), (1, 12.0)])
+    assert rev is not None and rev.kind == "value" and rev.tree.symbols == (0,)
+
+
 def test_a_leaf_can_be_abduced_to_contribute_nothing() -> None:
     # "3 + ( 4" with "(" not understood yet: + yields 7 once "(" contributes nothing (EMPTY).
     digits = [Meaning(parse_program(str(d)), 1.0) for d in range(10)]

@@ -2,7 +2,8 @@
 
 Best-first, top-down: start at the root with the label as its target; at a node, either
   - overwrite its value (semantics; cheap for a symbol with no program yet, dear for a confident one),
-  - replace its symbol by another the perception model finds plausible (perception), or
+  - replace its symbol by another the perception model finds plausible (perception): one whose
+    program yields the target, or one with no program yet, which then takes the target as its value, or
   - push the target down to one child through the inverse of the node's program (free), or make a
     leaf child EMPTY when the node yields the target without it.
 The cheapest revision found first wins. Alternative parses (syntax) are compared by the caller.
@@ -120,7 +121,15 @@ def abduce(
         value_cost = overwrite_cost(executor, symbol) + NOVELTY_COST * novelty(tree.inputs(node), wanted)
         heapq.heappush(heap, (cost + value_cost, next(tick), node, wanted, path, "value", None))
         for alt, alt_cost in (alternatives(node) if alternatives else ()):
-            if alt != symbol and executor.apply(alt, tree.inputs(node)) == wanted:
+            if alt == symbol:
+                continue
+            if executor.program(alt) is None:
+                # A symbol with no program yet may mean anything: the swap also pays for giving
+                # it the value. Without this, an image clustered with another digit could never
+                # reach a symbol of its own, only one whose program already yields the target.
+                fresh = alt_cost + overwrite_cost(executor, alt) + NOVELTY_COST * novelty(tree.inputs(node), wanted)
+                heapq.heappush(heap, (cost + fresh, next(tick), node, wanted, path, "symbol", alt))
+            elif executor.apply(alt, tree.inputs(node)) == wanted:
                 heapq.heappush(heap, (cost + alt_cost, next(tick), node, wanted, path, "symbol", alt))
         for child, child_target, along in _child_targets(tree, executor, node, wanted):
             entry = (cost + PUSH_COST, next(tick), child, child_target, path + ((node, wanted),) + along, None, None)
