@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from ratchet.learn.bootstrap import BootstrapConfig, traj_bootstrap
+from ratchet.learn.bootstrap.demos import write_demonstrations
 from ratchet.models import SamplingParams, load_model
 from ratchet.suites import load_suite
 
@@ -39,17 +40,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--shots", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=256, help="per model call (per step for react)")
     parser.add_argument("--solver", default="sample", help="the base agent: sample, or react for environment suites")
+    parser.add_argument("--initial-demos", type=int, default=0,
+                        help="start every agent from N demonstrations of train tasks (environment suites)")
     parser.add_argument("--threads", type=int, default=None,
                         help="llama.cpp threads (default: every core; 1 on a shared machine)")
     parser.add_argument("--out", type=Path, default=Path("runs/bench-bootstrap"))
     return parser.parse_args()
 
 
-def config_for(args: argparse.Namespace, suite: str, curation: tuple[str, ...]) -> BootstrapConfig:
+def config_for(args: argparse.Namespace, suite: str, curation: tuple[str, ...],
+               initial: str | None = None) -> BootstrapConfig:
     greedy = SamplingParams(max_tokens=args.max_tokens)
     return BootstrapConfig(
         suite=suite, model=args.model, curation=curation, iterations=args.iterations,
-        solver=args.solver, shots=args.shots, train_limit=args.train_limit, dev_limit=args.dev_limit,
+        solver=args.solver, initial=initial, shots=args.shots, train_limit=args.train_limit,
+        dev_limit=args.dev_limit,
         test_limit=args.test_limit, checkpoints=args.checkpoints, curve_on_test=False,
         population=args.population, eval_params=greedy,
         train_params=SamplingParams(temperature=0.7, top_p=0.95, max_tokens=args.max_tokens),
@@ -78,7 +83,7 @@ def main() -> None:
         f"{date.today()} · {platform.node()} · {args.model} · train {args.train_limit}, "
         f"dev {args.dev_limit}, test {args.test_limit}, shots {args.shots}, "
         f"population {args.population}, checkpoints {args.checkpoints}, max_tokens {args.max_tokens}, "
-        f"solver {args.solver}",
+        f"solver {args.solver}, initial demonstrations {args.initial_demos}",
         "",
         "| suite | variant | base pass@1 (greedy) | base pass@1 (T=0.8) | pass@2 | pass@3 "
         "| bootstrapped pass@1 | dev | train successes | bootstrap tokens | wall | gate |",
@@ -86,8 +91,12 @@ def main() -> None:
     ]
     for suite_name in args.suites.split(","):
         suite = load_suite(suite_name)
+        initial = None
+        if args.initial_demos:
+            initial = str(args.out / f"{suite_name}-initial.sqlite")
+            write_demonstrations(suite, initial, args.initial_demos)
         for variant in args.variants.split(","):
-            config = config_for(args, suite_name, VARIANTS[variant])
+            config = config_for(args, suite_name, VARIANTS[variant], initial)
             start = time.perf_counter()
             result = traj_bootstrap(config, suite, model, args.out / f"{suite_name}-{variant}",
                                     progress=lambda phase, done, total: None)

@@ -36,6 +36,15 @@ def test_the_walkthrough_replays_to_success_and_a_prefix_does_not(suite):
         assert suite.verify(task, json.dumps(walkthrough[:-1])).status is Status.FAIL
 
 
+def test_the_walkthrough_is_a_demonstration_the_agent_plays_to_success(suite):
+    from ratchet.learn.bootstrap.demos import demonstration_attempt
+
+    task = suite.tasks()[0]
+    attempt = demonstration_attempt(suite, task)
+    assert attempt.passed
+    assert json.loads(attempt.solution.completion) == list(suite.games[task.id].walkthrough)
+
+
 def test_episodes_are_deterministic_and_invalid_commands_are_observations(suite):
     task = suite.tasks()[0]
     first = suite.new_episode(task)

@@ -146,6 +146,9 @@ def test_an_initial_database_seeds_every_member(tmp_path):
     second = traj_bootstrap(cfg, suite, model, tmp_path / "second")
     assert second.cost["train_successes"] == second.cost["train_attempts"]  # examples from the start
     assert all(p["db_size"] >= first.curve[-1]["db_size"] for p in second.curve)
+    # The agent it starts from is the initial one: its baseline is shown the initial examples too.
+    assert first.base["test_pass@1"] < 0.5
+    assert second.base["test_pass@1"] == second.base["dev_pass@1"] == 1.0
     empty = tmp_path / "empty.sqlite"
     ExperienceStore.open(empty).close()
     with pytest.raises(UserError, match="no successful trajectory for suite 'addition' to start from"):

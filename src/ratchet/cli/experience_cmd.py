@@ -95,6 +95,25 @@ def import_command(
     console.print(f"read {count} lines from {source}: {after - before} new experiences")
 
 
+@app.command("demos")
+def demos_command(
+    store: StoreArg,
+    suite: Annotated[str, typer.Option(help="an environment suite with known solutions: sql, wordcraft, textworld")],
+    tasks: Annotated[int, typer.Option(help="how many train tasks to demonstrate (the split's last ones)")] = 3,
+) -> None:
+    """Write the few initial examples an agent may start from: known solutions of train tasks,
+    played by the ReAct agent and verified (use it with `ratchet improve --initial STORE`)."""
+    from ratchet.learn.bootstrap.demos import write_demonstrations
+    from ratchet.suites.registry import load_suite
+
+    loaded = load_suite(suite)
+    try:
+        added = write_demonstrations(loaded, store, tasks)
+    finally:
+        getattr(loaded, "close", lambda: None)()
+    console.print(f"{store}: {added} new demonstrations of {suite} train tasks (collection 'default')")
+
+
 @app.command("stats")
 def stats_command(store: StoreArg) -> None:
     """Per collection: experiences, successes, tasks solved."""

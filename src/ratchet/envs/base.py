@@ -187,6 +187,13 @@ class EnvSuite(SuiteBase):
         schema, depth or level), so `--limit N` takes a mixed sample of the split."""
         return sorted(super().tasks(split), key=lambda task: split_key(self.name, task.id))
 
+    def demonstration(self, task: Task) -> list[tuple[str, str]] | None:
+        """A known solution of `task` as (thought, action) steps, built from what the environment
+        knows (its gold query, its recipe), or None where the suite has none. It is hidden
+        information: only `ratchet.learn.bootstrap.demos` reads it, for train tasks, to write
+        the few initial examples an agent may start from (METHODS card 1, step 1)."""
+        return None
+
     # The agent's side --------------------------------------------------------------------------
     def messages(self, task: Task) -> list[Message]:
         system = self.description + ("\n\n" + self.action_help if self.action_help else "")

@@ -179,6 +179,11 @@ class TextWorldSuite(EnvSuite):
         require_textworld()
         return TextWorldEnv(self.directory)
 
+    def demonstration(self, task: Task) -> list[tuple[str, str]]:
+        """The game's own walkthrough, one command per step."""
+        return [("This brings me one step closer to the objective.", command)
+                for command in self.games[task.id].walkthrough]
+
 
 def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_suffix(".tmp")

@@ -182,3 +182,9 @@ class SqlSuite(EnvSuite):
 
     def make_env(self) -> SqlEnv:
         return SqlEnv(self._questions)
+
+    def demonstration(self, task: Task) -> list[tuple[str, str]]:
+        """Run the gold query, look at its result, submit it."""
+        return [("This query selects exactly the columns and rows the question asks for.",
+                 self._questions[task.id].gold),
+                ("The result answers the question, so I submit it.", "submit")]

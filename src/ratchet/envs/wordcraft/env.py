@@ -165,3 +165,12 @@ class WordcraftSuite(EnvSuite):
 
     def make_env(self) -> WordcraftEnv:
         return WordcraftEnv(self._puzzles)
+
+    def demonstration(self, task: Task) -> list[tuple[str, str]]:
+        """Combine along the puzzle's recipe path, intermediate items first."""
+        puzzle = self._puzzles[task.id]
+        steps = []
+        for a, b in puzzle.solution:
+            steps.append((f"Combining {a} and {b} should bring me closer to {puzzle.goal}.",
+                          f"combine {a} and {b}"))
+        return steps

@@ -19,6 +19,7 @@ evaluation is an ordinary resumable run directory, and `state.json` records fini
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import time
@@ -193,12 +194,23 @@ def _pass1(result: EvalResult) -> float:
 
 # -- phase 1: the base agent -----------------------------------------------------------------
 def baseline_phase(run: _Run) -> dict:
+    """The agent the bootstrap starts from: the base solver, shown the initial database's
+    examples when there is one (card 1, step 1), so every gain is measured against it."""
     c = run.config
-    solver = run.base
-    dev = _evaluate(run, "base-dev", "dev", solver, label=c.solver)
-    test = _evaluate(run, "base-test", "test", solver, label=c.solver)
-    sampled = _evaluate(run, "base-test-sampled", "test", solver, label=c.solver,
-                        samples=c.base_samples, params=c.sampled_params)
+    with contextlib.ExitStack() as stack:
+        solver, label = run.base, c.solver
+        if c.initial:
+            source = stack.enter_context(closing_store(load_exemplar_source(c.initial, suite=run.suite.name)))
+            state = None
+            if hasattr(run.base, "with_exemplars"):
+                state = stack.enter_context(closing_store(
+                    load_exemplar_source(c.initial, suite=run.suite.name, by="state")))
+            solver = with_exemplars(run.base, source, c.shots, state)
+            label = f"{c.solver}+exemplars(k={c.shots}):{c.initial}"
+        dev = _evaluate(run, "base-dev", "dev", solver, label=label)
+        test = _evaluate(run, "base-test", "test", solver, label=label)
+        sampled = _evaluate(run, "base-test-sampled", "test", solver, label=label,
+                            samples=c.base_samples, params=c.sampled_params)
     return {
         "dev_pass@1": _pass1(dev),
         "test_pass@1": _pass1(test),
@@ -206,6 +218,15 @@ def baseline_phase(run: _Run) -> dict:
         "dev_scores": task_scores(dev),
         "tokens": _eval_tokens(dev, test, sampled),
     }
+
+
+@contextlib.contextmanager
+def closing_store(retriever: StoreRetriever):  # noqa: ANN201
+    """A retriever over a store opened for it, closed when the block ends."""
+    try:
+        yield retriever
+    finally:
+        retriever.store.close()
 
 
 def _eval_tokens(*results: EvalResult) -> int:
