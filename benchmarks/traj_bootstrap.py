@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +41,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--solver", default="sample", help="the base agent: sample, or react for environment suites")
     parser.add_argument("--initial-demos", type=int, default=0,
                         help="start every agent from N demonstrations of train tasks (environment suites)")
+    parser.add_argument("--table", action="store_true", help="only print the table of the finished runs under --out")
     parser.add_argument("--threads", type=int, default=None,
                         help="llama.cpp threads (default: every core; 1 on a shared machine)")
     parser.add_argument("--out", type=Path, default=Path("runs/bench-bootstrap"))
@@ -62,23 +62,31 @@ def config_for(args: argparse.Namespace, suite: str, curation: tuple[str, ...],
     )
 
 
-def row(suite: str, variant: str, result: dict, seconds: float) -> str:
+def row(suite: str, variant: str, result: dict) -> str:
+    """One table row from a run's result.json: base pass@k, the bootstrapped agent, the dev
+    curve (database size: dev pass@1, best member), and what bootstrapping cost (grow + finalize)."""
     base, final, cost = result["base"], result["final"], result["cost"]
     sampled = base["test_sampled"]
     tokens = cost["prompt_tokens"] + cost["completion_tokens"]
+    seconds = sum(v for k, v in cost.get("phase_seconds", {}).items() if k != "baseline")
+    best: dict[int, dict] = {}
+    for point in result["curve"]:
+        if point["segment"] not in best or point["dev_pass@1"] > best[point["segment"]]["dev_pass@1"]:
+            best[point["segment"]] = point
+    curve = ", ".join(f"{p['db_size']}: {100 * p['dev_pass@1']:.0f}%" for _, p in sorted(best.items()))
     return (
         f"| {suite} | {variant} | {100 * base['test_pass@1']:.0f}% | {100 * sampled['pass@1']:.0f}% "
         f"| {100 * sampled.get('pass@2', 0):.0f}% | {100 * sampled.get('pass@3', 0):.0f}% "
         f"| **{100 * final['test_pass@1']:.0f}%** | {100 * base['dev_pass@1']:.0f}% → "
-        f"{100 * final['dev_pass@1']:.0f}% | {cost['train_successes']}/{cost['train_attempts']} "
-        f"| {tokens:,} | {seconds / 60:.1f} min | {'kept' if result['decision']['kept'] else 'rejected'} |"
+        f"{100 * final['dev_pass@1']:.0f}% | {curve} | {len(result['replacements'])} "
+        f"| {cost['train_successes']}/{cost['train_attempts']} | {tokens:,} | {seconds / 60:.1f} min "
+        f"| {'kept' if result['decision']['kept'] else 'rejected'} (p={result['decision'].get('p_value', 1.0):.2f}) |"
     )
 
 
 def main() -> None:
     args = parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    model = load_model(args.model, cache=True, n_threads=args.threads)
     lines = [
         f"{date.today()} · {platform.node()} · {args.model} · train {args.train_limit}, "
         f"dev {args.dev_limit}, test {args.test_limit}, shots {args.shots}, "
@@ -86,9 +94,19 @@ def main() -> None:
         f"solver {args.solver}, initial demonstrations {args.initial_demos}",
         "",
         "| suite | variant | base pass@1 (greedy) | base pass@1 (T=0.8) | pass@2 | pass@3 "
-        "| bootstrapped pass@1 | dev | train successes | bootstrap tokens | wall | gate |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| bootstrapped pass@1 | dev | dev along the growth (db size: pass@1) | PBT copies "
+        "| train successes | bootstrap tokens | bootstrap wall | gate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    if args.table:  # only read the finished runs' result.json
+        for suite_name in args.suites.split(","):
+            for variant in args.variants.split(","):
+                path = args.out / f"{suite_name}-{variant}" / "result.json"
+                if path.exists():
+                    lines.append(row(suite_name, variant, json.loads(path.read_text())))
+        print("\n".join(lines))
+        return
+    model = load_model(args.model, cache=True, n_threads=args.threads)
     for suite_name in args.suites.split(","):
         suite = load_suite(suite_name)
         initial = None
@@ -97,10 +115,9 @@ def main() -> None:
             write_demonstrations(suite, initial, args.initial_demos)
         for variant in args.variants.split(","):
             config = config_for(args, suite_name, VARIANTS[variant], initial)
-            start = time.perf_counter()
             result = traj_bootstrap(config, suite, model, args.out / f"{suite_name}-{variant}",
                                     progress=lambda phase, done, total: None)
-            lines.append(row(suite_name, variant, result.to_json(), time.perf_counter() - start))
+            lines.append(row(suite_name, variant, result.to_json()))
             print(lines[-1], flush=True)
         close = getattr(suite, "close", None)
         if close:
