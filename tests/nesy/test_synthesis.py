@@ -116,3 +116,16 @@ def test_reinduction_replaces_a_locked_in_program_by_a_smaller_equal_one() -> No
     assert str(revised[0].program) == "λx1. concat(head(x1), x1)"
     settled = learn_meanings(examples, revised, reinduce=True)
     assert settled[0].program == revised[0].program
+
+
+def test_a_symbol_needs_min_support_examples_before_it_gets_a_program() -> None:
+    """Three stray images of a 1 read as a parenthesis' cluster must not make it mean 1 for good;
+    the digit's own cluster, seen often, gets its constant."""
+    from ratchet.nesy.gss import Meaning
+    from ratchet.nesy.semantics import learn_meanings
+
+    examples = [(0, (), 1)] * 3 + [(1, (), 1)] * 20
+    strict = learn_meanings(examples, [Meaning(), Meaning()], min_support=8)
+    assert strict[0].program is None and str(strict[1].program) == "1"
+    lenient = learn_meanings(examples, [Meaning(), Meaning()])
+    assert str(lenient[0].program) == "1"

@@ -154,7 +154,8 @@ def _learn_from(
     examples = [e for _, r in found for e in r.tree.examples()]
     reinduce = config.reinduce_every > 0 and round_no % config.reinduce_every == 0
     learned.meanings = learn_meanings(
-        examples, learned.meanings, config.synthesis, seed=config.seed + round_no, reinduce=reinduce
+        examples, learned.meanings, config.synthesis, seed=config.seed + round_no, reinduce=reinduce,
+        min_support=learned.perception.min_support,
     )
     if reinduce:
         targets = [ex.target for ex in batch]

@@ -36,6 +36,7 @@ def learn_meanings(
     config: SynthesisConfig = SynthesisConfig(),
     seed: int = 0,
     reinduce: bool = False,
+    min_support: int = 1,
 ) -> tuple[Meaning, ...]:
     """New meanings for the symbols that have examples; the others keep theirs.
 
@@ -44,7 +45,11 @@ def learn_meanings(
     when a program scores better on coverage less size: a program fitted to an early batch's
     noisy examples can keep explaining later examples (abduction routes around it rather than
     overwrite a confident value), and only a fresh search shows that a smaller program explains
-    them as well."""
+    them as well.
+
+    A symbol without a program gets one only from at least `min_support` examples: a learned
+    perception symbol (an image cluster) seen a couple of times in a stage that shows other
+    symbols would otherwise be claimed for good by a few stray images."""
     rng = random.Random(seed)
     grouped: dict[int, list[tuple[tuple, Any]]] = defaultdict(list)
     for symbol, inputs, value in examples:
@@ -53,6 +58,8 @@ def learn_meanings(
     for symbol, group in sorted(grouped.items()):
         sample = group if len(group) <= MAX_SCORED else rng.sample(group, MAX_SCORED)
         old = meanings[symbol]
+        if old.program is None and len(group) < min_support:
+            continue
         if old.program is not None and not reinduce:
             kept = coverage(old.program, sample)
             if kept >= 0.98:
