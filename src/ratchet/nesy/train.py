@@ -11,7 +11,7 @@ from ratchet.nesy.learner import NsrConfig, RoundLog, distinct, fit
 from ratchet.nesy.model import NsrModel, nsr_inputs, primitive_examples
 from ratchet.nesy.perception import ImagePerception, TokenPerception
 
-IMAGE_SYMBOLS = 16  # 10 digits, 4 operators, 2 parentheses: the size of the symbol inventory
+IMAGE_SYMBOLS = 32  # 16 symbols (10 digits, 4 operators, 2 parentheses) and as many spare: clusters may split a symbol
 
 
 def set_threads(n: int = 1) -> None:
