@@ -79,6 +79,7 @@ def main() -> None:
         "test": len(test),
         "accuracy": round(evaluation.accuracy, 4),
         "perception_test": perception_accuracy(model, test),
+        "perception_train": perception_accuracy(model, random.Random(args.seed).sample(list(split.train), 600)),
         "train_s": round(model.train_seconds, 1),
         "eval_s": round(evaluation.seconds, 1),
     }

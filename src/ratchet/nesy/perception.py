@@ -76,6 +76,21 @@ def cluster_features(images: Sequence[np.ndarray], pixel_weight: float = 0.3) ->
     return np.hstack([parts[0], pixel_weight * parts[1]])
 
 
+def jitter(x):  # noqa: ANN001, ANN201
+    """Each image shifted by up to one pixel (circularly) at random: handwriting and the glyphs
+    are not always in the same place, so the network should not care."""
+    import torch
+
+    shifts = torch.randint(-1, 2, (len(x), 2))
+    out = x.clone()
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            rows = ((shifts[:, 0] == dy) & (shifts[:, 1] == dx)).nonzero().flatten()
+            if len(rows) and (dy or dx):
+                out[rows] = torch.roll(x[rows], (dy, dx), dims=(2, 3))
+    return out
+
+
 class ImagePerception:
     """A small CNN over 8×8 images; its classes are the symbols. Initialised by k-means on the
     training images (no labels), then trained on the symbols abduction settles on.
@@ -136,7 +151,7 @@ class ImagePerception:
             order = torch.randperm(len(y))
             for i in range(0, len(y), batch):
                 idx = order[i : i + batch]
-                loss = nn.functional.cross_entropy(self.net(x[idx]), y[idx])
+                loss = nn.functional.cross_entropy(self.net(jitter(x[idx])), y[idx])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
