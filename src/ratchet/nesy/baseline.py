@@ -30,7 +30,8 @@ class Seq2SeqConfig:
     dropout: float = 0.1
     steps: int = 2000
     batch_size: int = 64
-    learning_rate: float = 1e-3
+    learning_rate: float = 1e-3  # peak, after a linear warm-up; then cosine decay to a tenth
+    warmup_steps: int = 200
     max_positions: int = 128
     seed: int = 0
 
@@ -61,15 +62,18 @@ class Seq2Seq(nn.Module):
         d = config.d_model
         self.src_embed, self.tgt_embed = nn.Embedding(n_src, d), nn.Embedding(n_tgt, d)
         self.positions = nn.Embedding(config.max_positions, d)
+        # Pre-norm layers train stably at this learning rate without a long warm-up.
         self.transformer = nn.Transformer(
-            d, config.heads, config.layers, config.layers, config.feedforward, config.dropout, batch_first=True
+            d, config.heads, config.layers, config.layers, config.feedforward, config.dropout,
+            batch_first=True, norm_first=True,
         )
         self.out = nn.Linear(d, n_tgt)
-        self.scale = math.sqrt(d)
 
     def _embed(self, table: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
+        # Token and position embeddings on the same scale: scaling the tokens by sqrt(d) (with
+        # learned positions of unit scale) drowned the word order, which SCAN is all about.
         pos = torch.arange(ids.shape[1]).unsqueeze(0)
-        return table(ids) * self.scale + self.positions(pos)
+        return table(ids) + self.positions(pos)
 
     def encode(self, src: torch.Tensor) -> torch.Tensor:
         return self.transformer.encoder(self._embed(self.src_embed, src), src_key_padding_mask=src == PAD)
@@ -138,6 +142,14 @@ class Seq2SeqModel:
         return sum(p == ex.target for p, ex in zip(preds, examples)) / max(len(examples), 1)
 
 
+def learning_rate_factor(step: int, config: Seq2SeqConfig) -> float:
+    """Linear warm-up to the peak, then cosine decay to a tenth of it at the last step."""
+    if step < config.warmup_steps:
+        return (step + 1) / config.warmup_steps
+    progress = (step - config.warmup_steps) / max(config.steps - config.warmup_steps, 1)
+    return 0.1 + 0.45 * (1 + math.cos(math.pi * min(progress, 1.0)))
+
+
 def train_seq2seq(train: Sequence[Example], config: Seq2SeqConfig = Seq2SeqConfig()) -> Seq2SeqModel:
     """Teacher-forced cross-entropy for a fixed number of steps."""
     torch.manual_seed(config.seed)
@@ -147,6 +159,7 @@ def train_seq2seq(train: Sequence[Example], config: Seq2SeqConfig = Seq2SeqConfi
     tgt = Vocabulary([t for ex in train for t in target_tokens(ex.target)])
     net = Seq2Seq(len(src.items), len(tgt.items), config)
     opt = torch.optim.Adam(net.parameters(), lr=config.learning_rate)
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: learning_rate_factor(step, config))
     limit = config.max_positions - 1
     start, losses = time.perf_counter(), []
     net.train()
@@ -160,5 +173,6 @@ def train_seq2seq(train: Sequence[Example], config: Seq2SeqConfig = Seq2SeqConfi
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         opt.step()
+        schedule.step()
         losses.append(loss.item())
     return Seq2SeqModel(net, src, tgt, integer, config, time.perf_counter() - start, losses)
