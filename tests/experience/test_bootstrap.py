@@ -127,6 +127,14 @@ def test_exemplar_curation_drops_the_harmful_exemplar(tmp_path):
                            ScriptedModel(poisoned_by(poison.prompt)), tmp_path / "naive")
     assert result.final["dev_pass@1"] >= naive.final["dev_pass@1"]
     assert result.final["test_pass@1"] > naive.final["test_pass@1"]
+    # The saved database carries its ranking: used as `eval --exemplars` uses it, it scores on dev
+    # what its last checkpoint scored.
+    last = [p for p in result.curve if p["segment"] == max(q["segment"] for q in result.curve)]
+    assert result.final["dev_pass@1"] == last[0]["dev_pass@1"]
+    with ExperienceStore.open(result.database, create=False) as database:
+        assert database.meta("utility_ranking") is not None
+    with ExperienceStore.open(naive.database, create=False) as database:
+        assert database.meta("utility_ranking") is None
 
 
 def test_a_database_with_no_success_is_not_kept_and_nothing_breaks(tmp_path):

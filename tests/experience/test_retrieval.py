@@ -134,3 +134,28 @@ def test_growing_index_scores_new_documents_in_a_delta_like_a_rebuild():
     growing.add(texts[:40])  # past the share: the next search rebuilds the main index
     growing.search(query, 3)
     assert growing._n_main == 160
+
+
+def test_a_saved_database_carries_its_ranking(store, tmp_path):
+    from ratchet.experience import UtilityRanking, load_exemplar_source, save_database
+
+    store.add([make_experience(i) for i in (1, 7, 13)])
+    ids = {f"t{i}": make_experience(i).id for i in (1, 7, 13)}
+    ranking = UtilityRanking({ids["t13"]: 0.5, ids["t1"]: -0.5}, weight=1.0, min_utility=-0.2)
+    plain = save_database(store, "default", tmp_path / "plain.sqlite")
+    curated = save_database(store, "default", tmp_path / "curated.sqlite", ranking=ranking)
+    assert UtilityRanking.from_text(ranking.to_text()) == ranking
+    query = "railway ticket journey"
+    from_plain = load_exemplar_source(plain, suite="toy")
+    from_curated = load_exemplar_source(curated, suite="toy")
+    try:
+        assert len(from_plain.retrieve(query, 3)) == 3
+        assert [e.task_id for e in from_curated.retrieve(query, 3)] == ["t13", "t7"]
+    finally:
+        from_plain.store.close()
+        from_curated.store.close()
+    with ExperienceStore.open(curated, create=False) as opened:
+        opened.put_meta("utility_ranking", "overwritten?")  # written once: the first value stays
+        assert UtilityRanking.from_text(opened.meta("utility_ranking")) == ranking
+        with pytest.raises(ValueError):
+            opened.put_meta("schema_version", "99")

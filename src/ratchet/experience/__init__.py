@@ -17,19 +17,24 @@ from ratchet.experience.experience import (
 )
 from ratchet.experience.retrieval import BM25Index, StoreRetriever, state_windows, tokenize
 from ratchet.experience.store import SCHEMA_VERSION, ExperienceStore
+from ratchet.experience.utility import ExemplarUtility, UtilityRanking, exemplar_utilities, kept_exemplars
 
 __all__ = [
     "BM25Index",
     "DEFAULT_COLLECTION",
     "DatabaseDiff",
     "DatabaseRef",
+    "ExemplarUtility",
     "Experience",
     "ExperienceStore",
     "SCHEMA_VERSION",
     "StoreRetriever",
+    "UtilityRanking",
     "diff_databases",
+    "exemplar_utilities",
     "experience_from_attempt",
     "experience_id",
+    "kept_exemplars",
     "load_exemplar_source",
     "resolve_collection",
     "save_database",

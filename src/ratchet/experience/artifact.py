@@ -15,6 +15,9 @@ from ratchet.errors import UserError
 from ratchet.experience.experience import DEFAULT_COLLECTION
 from ratchet.experience.retrieval import StoreRetriever
 from ratchet.experience.store import ExperienceStore
+from ratchet.experience.utility import UtilityRanking
+
+RANKING_KEY = "utility_ranking"
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,11 @@ def resolve_collection(store: ExperienceStore, wanted: str | None) -> str:
 
 
 def save_database(store: ExperienceStore, collection: str, path: Path, *,
-                  passed_only: bool = False, keep_ids: set[str] | None = None) -> Path:
+                  passed_only: bool = False, keep_ids: set[str] | None = None,
+                  ranking: UtilityRanking | None = None) -> Path:
     """Write a collection to its own store file (as its `default` collection). An existing file
-    is replaced, never appended to, so the artifact holds exactly this database."""
+    is replaced, never appended to, so the artifact holds exactly this database. A `ranking`
+    (exemplar curation) is saved with it, and every retrieval from the file applies it."""
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -68,17 +73,22 @@ def save_database(store: ExperienceStore, collection: str, path: Path, *,
                 target.add(batch)
                 batch = []
         target.add(batch)
+        if ranking is not None:
+            target.put_meta(RANKING_KEY, ranking.to_text())
     tmp.replace(path)
     return path
 
 
 def load_exemplar_source(spec: str | Path, *, suite: str | None = None, by: str = "task") -> StoreRetriever:
-    """A BM25 exemplar source over a saved database. A database with no success for `suite`
-    is a `UserError`: few-shot from nothing is not what the user asked for."""
+    """A BM25 exemplar source over a saved database, ranked by the utilities it carries if it
+    was curated. A database with no success for `suite` is a `UserError`: few-shot from nothing
+    is not what the user asked for."""
     ref = DatabaseRef.parse(spec)
     store = ExperienceStore.open(ref.location, create=False)
     collection = resolve_collection(store, ref.collection)
-    retriever = StoreRetriever(store, collection=collection, suite=suite, by=by)
+    saved = store.meta(RANKING_KEY)
+    ranking = UtilityRanking.from_text(saved).retriever_kwargs() if saved else {}
+    retriever = StoreRetriever(store, collection=collection, suite=suite, by=by, **ranking)
     if len(retriever) == 0:
         where = f" for suite '{suite}'" if suite else ""
         raise UserError(f"{ref} holds no successful trajectory{where}: nothing to use as exemplars")

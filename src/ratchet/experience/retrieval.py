@@ -39,7 +39,7 @@ class _Doc:
 class StoreRetriever:
     """The k best successful trajectories of a collection for a query (an `ExemplarSource`).
 
-    `utility` (exemplar id -> empirical utility, see `ratchet.learn.curation`) turns on exemplar
+    `utility` (exemplar id -> empirical utility, see `ratchet.experience.utility`) turns on exemplar
     curation at retrieval: candidates are re-ranked by BM25 (scaled to the best candidate) plus
     `utility_weight` × utility, and those below `min_utility` are never shown.
     """

@@ -137,7 +137,19 @@ class ExperienceStore:
         except ValueError:
             raise UserError(f"{self.location} has an unreadable schema version") from None
 
+    def meta(self, key: str) -> str | None:
+        """A value of the store's `ratchet_meta` table (None if absent)."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
+
     # -- writing ---------------------------------------------------------------------------
+    def put_meta(self, key: str, value: str) -> None:
+        """Write a `ratchet_meta` value once; a key already there keeps its value (append-only)."""
+        if key in ("schema_version", "kind"):
+            raise ValueError(f"'{key}' is the store's own")
+        with self.engine.begin() as conn:
+            conn.execute(_insert_ignore(conn, meta_table, ["key"]), [{"key": key, "value": value}])
+
     def add(self, experiences: Iterable[Experience]) -> None:
         """Append experiences in one transaction; an `(collection, id)` already stored is kept
         as it is (appending the same attempt twice stores it once)."""

@@ -2,71 +2,21 @@
 
 - Exemplar curation: an exemplar's empirical utility is how often a task succeeded when it was
   shown, against how often tasks succeeded when it was not. Retrieval ranks by it and the saved
-  database keeps only exemplars whose utility is not clearly negative.
+  database keeps only exemplars whose utility is not clearly negative, and carries the ranking
+  (`ratchet.experience.utility`, where these functions live so the artifact can use them).
 - Database curation (population-based): the worst database on dev is replaced by a copy of the
   best one, if the ratchet gate accepts the best as a candidate against the worst as incumbent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from ratchet.experience import Experience
+from ratchet.experience.utility import ExemplarUtility, exemplar_utilities, kept_exemplars
 from ratchet.learn.gate import GateDecision, gate
 
-
-@dataclass(frozen=True)
-class ExemplarUtility:
-    exemplar_id: str
-    uses: int  # attempts it was shown in
-    successes: int  # of those, how many passed
-    utility: float  # smoothed success rate when shown minus the rate when not shown
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-def exemplar_utilities(attempts: Iterable[Experience], prior: float = 2.0) -> dict[str, ExemplarUtility]:
-    """Utility of every exemplar shown in `attempts` (train attempts that record exemplar_ids).
-
-    Shown n times with s successes, while the other attempts succeeded at rate b:
-    utility = (s + prior·b) / (n + prior) − b. The prior pulls rarely used exemplars towards zero,
-    so one lucky or unlucky use does not decide their fate.
-    """
-    attempts = list(attempts)
-    total, passed = len(attempts), sum(a.passed for a in attempts)
-    uses: dict[str, int] = {}
-    wins: dict[str, int] = {}
-    for attempt in attempts:
-        for exemplar in set(attempt.exemplar_ids):
-            uses[exemplar] = uses.get(exemplar, 0) + 1
-            wins[exemplar] = wins.get(exemplar, 0) + int(attempt.passed)
-    utilities = {}
-    for exemplar, n in uses.items():
-        s = wins[exemplar]
-        others = total - n
-        baseline = (passed - s) / others if others else passed / max(total, 1)
-        value = (s + prior * baseline) / (n + prior) - baseline
-        utilities[exemplar] = ExemplarUtility(exemplar, n, s, round(value, 4))
-    return utilities
-
-
-def kept_exemplars(
-    successes: Iterable[str],
-    utilities: Mapping[str, ExemplarUtility],
-    *,
-    min_uses: int = 2,
-    min_utility: float = -0.1,
-) -> set[str]:
-    """The successful experiences to keep: every one not yet shown `min_uses` times (no evidence
-    against it), and every one whose utility is at least `min_utility`."""
-    kept = set()
-    for experience_id in successes:
-        stats = utilities.get(experience_id)
-        if stats is None or stats.uses < min_uses or stats.utility >= min_utility:
-            kept.add(experience_id)
-    return kept
+__all__ = ["ExemplarUtility", "Replacement", "exemplar_utilities", "exploit", "kept_exemplars"]
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from ratchet.experience import (
     save_database,
 )
 from ratchet.learn.bootstrap.config import BootstrapConfig
+from ratchet.experience.utility import UtilityRanking
 from ratchet.learn.bootstrap.curation import exemplar_utilities, exploit, kept_exemplars
 from ratchet.learn.gate import gate
 from ratchet.models.base import Model, SamplingParams
@@ -264,15 +265,8 @@ def grow_phase(run: _Run) -> None:
 def _retriever(run: _Run, collection: str, max_seq: int | None = None, by: str = "task") -> StoreRetriever:
     """The database's exemplar source; under "exemplar" curation, ranked and filtered by the
     utilities measured on its own train attempts so far."""
-    c = run.config
-    kwargs: dict = {}
-    if "exemplar" in c.curation:
-        attempts = run.store.iter(collection=collection, suite=run.suite.name, max_seq=max_seq)
-        utilities = exemplar_utilities(attempts)
-        kwargs = {
-            "utility": {k: u.utility for k, u in utilities.items() if u.uses >= c.min_uses},
-            "utility_weight": c.utility_weight, "min_utility": c.min_utility,
-        }
+    ranking = _ranking(run, collection, max_seq)
+    kwargs = ranking.retriever_kwargs() if ranking else {}
     return StoreRetriever(run.store, collection=collection, suite=run.suite.name, max_seq=max_seq,
                           by=by, **kwargs)
 
@@ -365,7 +359,19 @@ def best_member(run: _Run) -> int:
     return max(points, key=lambda p: (p["dev_pass@1"], -p["member"]))["member"]
 
 
+def _ranking(run: _Run, collection: str, max_seq: int | None = None) -> UtilityRanking | None:
+    """Exemplar curation's ranking of a database, from its own attempts up to `max_seq`."""
+    c = run.config
+    if "exemplar" not in c.curation:
+        return None
+    attempts = run.store.iter(collection=collection, suite=run.suite.name, max_seq=max_seq)
+    return UtilityRanking.measure(attempts, weight=c.utility_weight, min_utility=c.min_utility,
+                                  min_uses=c.min_uses)
+
+
 def _save_artifact(run: _Run, collection: str) -> tuple[Path, dict]:
+    """The database as a file: under exemplar curation without the exemplars it drops, and with
+    its ranking, so using the file retrieves as the last checkpoint did."""
     c = run.config
     path = run.path / "database.sqlite"
     info: dict = {"collection": collection}
@@ -379,7 +385,7 @@ def _save_artifact(run: _Run, collection: str) -> tuple[Path, dict]:
         ranked = sorted(utilities.values(), key=lambda u: -u.utility)
         info.update(successes=len(successes), kept=len(kept), dropped=sorted(successes - kept),
                     utilities=[u.to_json() for u in ranked[:50]])
-    save_database(run.store, collection, path, keep_ids=keep)
+    save_database(run.store, collection, path, keep_ids=keep, ranking=_ranking(run, collection))
     return path, info
 
 
