@@ -71,7 +71,7 @@ class Seq2Seq(nn.Module):
 
     def _embed(self, table: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
         # Token and position embeddings on the same scale: scaling the tokens by sqrt(d) (with
-        # learned positions of unit scale) drowned the word order, which SCAN is all about.
+        # learned positions of unit scale) made word order, which SCAN is all about, a faint signal.
         pos = torch.arange(ids.shape[1]).unsqueeze(0)
         return table(ids) + self.positions(pos)
 
