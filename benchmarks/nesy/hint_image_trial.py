@@ -62,10 +62,10 @@ def main() -> None:
     parser.add_argument("--max-test", type=int, default=None, help="score a seeded sample of the test set")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    train.IMAGE_SYMBOLS = args.symbols  # read by train_nsr when it builds the perception model
     split = load_split("hint_image", args.split, args.seed)
     model = train.train_nsr(
-        split, NsrConfig(seed=args.seed), lambda log: print(json.dumps(vars(log)), flush=True), max_train=args.max_train
+        split, NsrConfig(seed=args.seed), lambda log: print(json.dumps(vars(log)), flush=True), max_train=args.max_train,
+        image_symbols=args.symbols,
     )
     for symbol, program, confidence in model.program_table():
         print(symbol, program, round(confidence, 3))

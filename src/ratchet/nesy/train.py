@@ -26,14 +26,16 @@ def train_nsr(
     config: NsrConfig = NsrConfig(),
     progress: Callable[[RoundLog], None] | None = None,
     max_train: int | None = None,
+    image_symbols: int = IMAGE_SYMBOLS,
 ) -> NsrModel:
-    """Learn NSR on a split's training examples (optionally only the first `max_train`)."""
+    """Learn NSR on a split's training examples (optionally only the first `max_train`);
+    on images, perception starts from `image_symbols` clusters."""
     set_threads()
     train = distinct(split.train)[:max_train] if max_train else list(split.train)
     train = nsr_inputs(split.dataset, train + primitive_examples(split.dataset, train))
     start = time.perf_counter()
     if split.dataset == "hint_image":
-        perception = ImagePerception(IMAGE_SYMBOLS, seed=config.seed)
+        perception = ImagePerception(image_symbols, seed=config.seed)
         perception.bootstrap(train)
     else:
         perception = TokenPerception.from_examples(train)
