@@ -161,3 +161,17 @@ def test_an_initial_database_seeds_every_member(tmp_path):
     ExperienceStore.open(empty).close()
     with pytest.raises(UserError, match="no successful trajectory for suite 'addition' to start from"):
         traj_bootstrap(config(initial=str(empty)), suite, model, tmp_path / "third")
+
+
+def test_exemplar_curation_measures_the_agents_attempts_not_the_seeds(tmp_path):
+    """Seeds are exemplars, not attempts: an agent that never succeeds must not make them look
+    harmful by comparison with themselves; and a database whose successes are all dropped is
+    "not kept", never a crash."""
+    suite = AdditionSuite(40)
+    first = traj_bootstrap(config(checkpoints=1), suite, ScriptedModel(needs_an_example), tmp_path / "first")
+    never = ScriptedModel(lambda messages, params: "no idea")
+    cfg = config(checkpoints=1, curation=("exemplar",), initial=first.database, min_uses=1)
+    result = traj_bootstrap(cfg, suite, never, tmp_path / "seeded")
+    assert result.cost["train_successes"] == 0
+    assert result.curation["dropped"] == []  # utility 0 when no attempt succeeds, shown or not
+    assert not result.decision["kept"]

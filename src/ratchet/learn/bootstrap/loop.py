@@ -34,6 +34,7 @@ from ratchet.eval.runner import EvalResult, evaluate, select_tasks
 from ratchet.errors import UserError
 from ratchet.experience import (
     DatabaseRef,
+    Experience,
     ExperienceStore,
     StoreRetriever,
     experience_from_attempt,
@@ -42,8 +43,8 @@ from ratchet.experience import (
     resolve_collection,
     save_database,
 )
-from ratchet.learn.bootstrap.config import BootstrapConfig
 from ratchet.experience.utility import UtilityRanking
+from ratchet.learn.bootstrap.config import BootstrapConfig
 from ratchet.learn.bootstrap.curation import exemplar_utilities, exploit, kept_exemplars
 from ratchet.learn.gate import gate
 from ratchet.models.base import Model, SamplingParams
@@ -364,9 +365,16 @@ def _ranking(run: _Run, collection: str, max_seq: int | None = None) -> UtilityR
     c = run.config
     if "exemplar" not in c.curation:
         return None
-    attempts = run.store.iter(collection=collection, suite=run.suite.name, max_seq=max_seq)
-    return UtilityRanking.measure(attempts, weight=c.utility_weight, min_utility=c.min_utility,
-                                  min_uses=c.min_uses)
+    return UtilityRanking.measure(_own_attempts(run, collection, max_seq), weight=c.utility_weight,
+                                  min_utility=c.min_utility, min_uses=c.min_uses)
+
+
+def _own_attempts(run: _Run, collection: str, max_seq: int | None = None) -> list[Experience]:
+    """The database's attempts made by this run's agents: what utilities are measured on. Seeds
+    from an initial database are exemplars, not attempts (counting a demonstration as a success
+    "when not shown" would make every exemplar look harmful)."""
+    return [e for e in run.store.iter(collection=collection, suite=run.suite.name, max_seq=max_seq)
+            if e.run.startswith(f"{run.name}/m")]
 
 
 def _save_artifact(run: _Run, collection: str) -> tuple[Path, dict]:
@@ -377,11 +385,11 @@ def _save_artifact(run: _Run, collection: str) -> tuple[Path, dict]:
     info: dict = {"collection": collection}
     keep = None
     if "exemplar" in c.curation:
-        attempts = list(run.store.iter(collection=collection, suite=run.suite.name))
-        utilities = exemplar_utilities(attempts)
-        successes = {a.id for a in attempts if a.passed}
+        stored = list(run.store.iter(collection=collection, suite=run.suite.name))
+        utilities = exemplar_utilities(_own_attempts(run, collection))
+        successes = {a.id for a in stored if a.passed}
         kept = kept_exemplars(successes, utilities, min_uses=c.min_uses, min_utility=c.min_utility)
-        keep = {a.id for a in attempts} - (successes - kept)
+        keep = {a.id for a in stored} - (successes - kept)
         ranked = sorted(utilities.values(), key=lambda u: -u.utility)
         info.update(successes=len(successes), kept=len(kept), dropped=sorted(successes - kept),
                     utilities=[u.to_json() for u in ranked[:50]])
@@ -393,7 +401,7 @@ def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
     c = run.config
     member = best_member(run)
     path, curation = _save_artifact(run, run.state.members[member])
-    if run.store.collections().get(run.state.members[member], {}).get("successes", 0):
+    if _successes(path, run.suite.name):
         final, decision = _evaluate_artifact(run, path, base)
     else:  # nothing to show: the agent with this database is the base agent
         final = {"dev_pass@1": base["dev_pass@1"], "test_pass@1": base["test_pass@1"], "tokens": 0}
@@ -405,6 +413,12 @@ def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
         decision={**decision, "kept": decision["accept"]}, database=str(path),
         cost=_grow_cost(run), curation=curation,
     )
+
+
+def _successes(path: Path, suite: str) -> int:
+    """Successful trajectories the saved database holds (curation may have dropped them all)."""
+    with ExperienceStore.open(path, create=False) as saved:
+        return sum(1 for _ in saved.iter(suite=suite, passed=True))
 
 
 def _evaluate_artifact(run: _Run, path: Path, base: dict) -> tuple[dict, dict]:
