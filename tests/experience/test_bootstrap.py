@@ -175,3 +175,18 @@ def test_exemplar_curation_measures_the_agents_attempts_not_the_seeds(tmp_path):
     assert result.cost["train_successes"] == 0
     assert result.curation["dropped"] == []  # utility 0 when no attempt succeeds, shown or not
     assert not result.decision["kept"]
+
+
+def test_population_members_sample_with_their_own_seeds(tmp_path):
+    """With nothing to retrieve, two members see the same prompt for a task; they must still draw
+    their own samples (distinct seeds), not replay each other's."""
+    seeds: dict[str, set[int]] = {}
+
+    def never(messages, params):
+        seeds.setdefault(messages[-1]["content"], set()).add(params.seed)
+        return "no idea"
+
+    cfg = config(checkpoints=1, curation=("db",), population=2, iterations=2)
+    traj_bootstrap(cfg, AdditionSuite(20), ScriptedModel(never), tmp_path)
+    train_prompts = {t.prompt for t in AdditionSuite(20).tasks("train")}
+    assert all(len(seeds[p]) == 4 for p in train_prompts)  # 2 members x 2 passes

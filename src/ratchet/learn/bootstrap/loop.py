@@ -296,7 +296,9 @@ def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> N
         run.report(phase, step, total)
         if experience_id(tag, iteration, task.id, 0) in done_ids:
             continue  # stored before a restart
-        params = c.train_params.for_sample(iteration)
+        # Every (member, pass) samples with its own seed: members shown the same exemplars for
+        # the same task would otherwise replay one another's attempts from the response cache.
+        params = c.train_params.for_sample(iteration * c.members + member)
         solution = solver.solve(task, view, run.model, params)
         verdict = run.suite.verify(task, solution.completion)
         attempt = Attempt(task.id, 0, solution, verdict, solver.name)
