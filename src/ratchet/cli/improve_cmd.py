@@ -30,7 +30,8 @@ def parse_curation(text: str) -> tuple[str, ...]:
 def improve_command(
     method: Annotated[str, typer.Option(help="traj-bootstrap")] = "traj-bootstrap",
     curation: Annotated[str, typer.Option(help="none, db, exemplar or db,exemplar")] = "none",
-    suite: Annotated[str, typer.Option(help="humaneval, gsm, or a suite file")] = "gsm",
+    suite: Annotated[str, typer.Option(help="humaneval, gsm, an environment (sql, wordcraft, textworld, "
+                                            "sciworld; with --solver react), or a suite file")] = "gsm",
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
     solver: Annotated[str, typer.Option("--solver", "--strategy", help="base agent: sample, react, ... (a strategy spec)")] = "sample",
     initial: Annotated[Optional[str], typer.Option(help="start from the successes of a database (STORE or STORE#collection)")] = None,
