@@ -74,11 +74,12 @@ def row(suite: str, variant: str, result: dict) -> str:
         if point["segment"] not in best or point["dev_pass@1"] > best[point["segment"]]["dev_pass@1"]:
             best[point["segment"]] = point
     curve = ", ".join(f"{p['db_size']}: {100 * p['dev_pass@1']:.0f}%" for _, p in sorted(best.items()))
+    copied = sum(1 for r in result["replacements"] if r["decision"]["accept"])
     return (
         f"| {suite} | {variant} | {100 * base['test_pass@1']:.0f}% | {100 * sampled['pass@1']:.0f}% "
         f"| {100 * sampled.get('pass@2', 0):.0f}% | {100 * sampled.get('pass@3', 0):.0f}% "
         f"| **{100 * final['test_pass@1']:.0f}%** | {100 * base['dev_pass@1']:.0f}% → "
-        f"{100 * final['dev_pass@1']:.0f}% | {curve} | {len(result['replacements'])} "
+        f"{100 * final['dev_pass@1']:.0f}% | {curve} | {copied}/{len(result['replacements'])} "
         f"| {cost['train_successes']}/{cost['train_attempts']} | {tokens:,} | {seconds / 60:.1f} min "
         f"| {'kept' if result['decision']['kept'] else 'rejected'} (p={result['decision'].get('p_value', 1.0):.2f}) |"
     )
@@ -94,7 +95,7 @@ def main() -> None:
         f"solver {args.solver}, initial demonstrations {args.initial_demos}",
         "",
         "| suite | variant | base pass@1 (greedy) | base pass@1 (T=0.8) | pass@2 | pass@3 "
-        "| bootstrapped pass@1 | dev | dev along the growth (db size: pass@1) | PBT copies "
+        "| bootstrapped pass@1 | dev | dev along the growth (db size: pass@1) | PBT copies / proposed "
         "| train successes | bootstrap tokens | bootstrap wall | gate |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
