@@ -80,7 +80,12 @@ class UtilityRanking:
     @classmethod
     def measure(cls, attempts: Iterable[Experience], *, weight: float = 0.5, min_utility: float = -0.1,
                 min_uses: int = 2) -> UtilityRanking:
-        utilities = exemplar_utilities(attempts)
+        return cls.from_utilities(exemplar_utilities(attempts), weight=weight, min_utility=min_utility,
+                                  min_uses=min_uses)
+
+    @classmethod
+    def from_utilities(cls, utilities: Mapping[str, ExemplarUtility], *, weight: float = 0.5,
+                       min_utility: float = -0.1, min_uses: int = 2) -> UtilityRanking:
         return cls({k: u.utility for k, u in utilities.items() if u.uses >= min_uses}, weight, min_utility)
 
     def retriever_kwargs(self) -> dict:

@@ -169,8 +169,5 @@ class WordcraftSuite(EnvSuite):
     def demonstration(self, task: Task) -> list[tuple[str, str]]:
         """Combine along the puzzle's recipe path, intermediate items first."""
         puzzle = self._puzzles[task.id]
-        steps = []
-        for a, b in puzzle.solution:
-            steps.append((f"Combining {a} and {b} should bring me closer to {puzzle.goal}.",
-                          f"combine {a} and {b}"))
-        return steps
+        return [(f"Combining {a} and {b} should bring me closer to {puzzle.goal}.", f"combine {a} and {b}")
+                for a, b in puzzle.solution]

@@ -23,7 +23,7 @@ import contextlib
 import json
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,12 +202,7 @@ def baseline_phase(run: _Run) -> dict:
     with contextlib.ExitStack() as stack:
         solver, label = run.base, c.solver
         if c.initial:
-            source = stack.enter_context(closing_store(load_exemplar_source(c.initial, suite=run.suite.name)))
-            state = None
-            if hasattr(run.base, "with_exemplars"):
-                state = stack.enter_context(closing_store(
-                    load_exemplar_source(c.initial, suite=run.suite.name, by="state")))
-            solver = with_exemplars(run.base, source, c.shots, state)
+            solver = _shown_database(run, c.initial, stack)
             label = f"{c.solver}+exemplars(k={c.shots}):{c.initial}"
         dev = _evaluate(run, "base-dev", "dev", solver, label=label)
         test = _evaluate(run, "base-test", "test", solver, label=label)
@@ -222,13 +217,18 @@ def baseline_phase(run: _Run) -> dict:
     }
 
 
-@contextlib.contextmanager
-def closing_store(retriever: StoreRetriever):  # noqa: ANN201
-    """A retriever over a store opened for it, closed when the block ends."""
-    try:
-        yield retriever
-    finally:
-        retriever.store.close()
+def _shown_database(run: _Run, spec: str | Path, stack: contextlib.ExitStack) -> Solver:
+    """The base agent shown a saved database's examples as `ratchet eval --exemplars` shows them
+    (by task text, and by state window for an agent that retrieves at every step); the database
+    closes with `stack`."""
+    def source(by: str) -> StoreRetriever:
+        retriever = load_exemplar_source(spec, suite=run.suite.name, by=by)
+        stack.callback(retriever.store.close)
+        return retriever
+
+    by_task = source("task")
+    state = source("state") if hasattr(run.base, "with_exemplars") else None
+    return with_exemplars(run.base, by_task, run.config.shots, state)
 
 
 def _eval_tokens(*results: EvalResult) -> int:
@@ -367,43 +367,47 @@ def _ranking(run: _Run, collection: str, max_seq: int | None = None) -> UtilityR
     c = run.config
     if "exemplar" not in c.curation:
         return None
-    return UtilityRanking.measure(_own_attempts(run, collection, max_seq), weight=c.utility_weight,
+    stored = run.store.iter(collection=collection, suite=run.suite.name, max_seq=max_seq)
+    return UtilityRanking.measure(_own_attempts(run, stored), weight=c.utility_weight,
                                   min_utility=c.min_utility, min_uses=c.min_uses)
 
 
-def _own_attempts(run: _Run, collection: str, max_seq: int | None = None) -> list[Experience]:
-    """The database's attempts made by this run's agents: what utilities are measured on. Seeds
-    from an initial database are exemplars, not attempts (counting a demonstration as a success
-    "when not shown" would make every exemplar look harmful)."""
-    return [e for e in run.store.iter(collection=collection, suite=run.suite.name, max_seq=max_seq)
-            if e.run.startswith(f"{run.name}/m")]
+def _own_attempts(run: _Run, stored: Iterable[Experience]) -> list[Experience]:
+    """The attempts made by this run's agents: what utilities are measured on. Seeds from an
+    initial database are exemplars, not attempts (counting a demonstration as a success "when
+    not shown" would make every exemplar look harmful)."""
+    return [e for e in stored if e.run.startswith(f"{run.name}/m")]
 
 
-def _save_artifact(run: _Run, collection: str) -> tuple[Path, dict]:
+def _save_artifact(run: _Run, collection: str) -> tuple[Path, dict, int]:
     """The database as a file: under exemplar curation without the exemplars it drops, and with
-    its ranking, so using the file retrieves as the last checkpoint did."""
+    its ranking, so using the file retrieves as the last checkpoint did. Also returns how many
+    successful trajectories the file holds (curation may have dropped them all)."""
     c = run.config
     path = run.path / "database.sqlite"
     info: dict = {"collection": collection}
-    keep = None
-    if "exemplar" in c.curation:
-        stored = list(run.store.iter(collection=collection, suite=run.suite.name))
-        utilities = exemplar_utilities(_own_attempts(run, collection))
-        successes = {a.id for a in stored if a.passed}
-        kept = kept_exemplars(successes, utilities, min_uses=c.min_uses, min_utility=c.min_utility)
-        keep = {a.id for a in stored} - (successes - kept)
-        ranked = sorted(utilities.values(), key=lambda u: -u.utility)
-        info.update(successes=len(successes), kept=len(kept), dropped=sorted(successes - kept),
-                    utilities=[u.to_json() for u in ranked[:50]])
-    save_database(run.store, collection, path, keep_ids=keep, ranking=_ranking(run, collection))
-    return path, info
+    if "exemplar" not in c.curation:
+        save_database(run.store, collection, path)
+        return path, info, run.store.collections().get(collection, {}).get("successes", 0)
+    stored = list(run.store.iter(collection=collection, suite=run.suite.name))
+    utilities = exemplar_utilities(_own_attempts(run, stored))
+    successes = {a.id for a in stored if a.passed}
+    kept = kept_exemplars(successes, utilities, min_uses=c.min_uses, min_utility=c.min_utility)
+    ranked = sorted(utilities.values(), key=lambda u: -u.utility)
+    info.update(successes=len(successes), kept=len(kept), dropped=sorted(successes - kept),
+                utilities=[u.to_json() for u in ranked[:50]])
+    ranking = UtilityRanking.from_utilities(utilities, weight=c.utility_weight, min_utility=c.min_utility,
+                                            min_uses=c.min_uses)
+    save_database(run.store, collection, path, keep_ids={a.id for a in stored} - (successes - kept),
+                  ranking=ranking)
+    return path, info, len(kept)
 
 
 def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
     c = run.config
     member = best_member(run)
-    path, curation = _save_artifact(run, run.state.members[member])
-    if _successes(path, run.suite.name):
+    path, curation, successes = _save_artifact(run, run.state.members[member])
+    if successes:
         final, decision = _evaluate_artifact(run, path, base)
     else:  # nothing to show: the agent with this database is the base agent
         final = {"dev_pass@1": base["dev_pass@1"], "test_pass@1": base["test_pass@1"], "tokens": 0}
@@ -417,26 +421,15 @@ def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
     )
 
 
-def _successes(path: Path, suite: str) -> int:
-    """Successful trajectories the saved database holds (curation may have dropped them all)."""
-    with ExperienceStore.open(path, create=False) as saved:
-        return sum(1 for _ in saved.iter(suite=suite, passed=True))
-
-
 def _evaluate_artifact(run: _Run, path: Path, base: dict) -> tuple[dict, dict]:
     """The saved database used exactly as `ratchet eval --exemplars` uses it, gated on dev
     against the base agent."""
     c = run.config
-    source = load_exemplar_source(path, suite=run.suite.name)
-    state = (load_exemplar_source(path, suite=run.suite.name, by="state")
-             if hasattr(run.base, "with_exemplars") else None)
-    solver = with_exemplars(run.base, source, c.shots, state)
     label = f"{c.solver}+exemplars(k={c.shots}):database.sqlite"
-    dev = _evaluate(run, "final-dev", "dev", solver, label=label)
-    test = _evaluate(run, "final-test", "test", solver, label=label)
-    for opened in (source, state):
-        if opened is not None:
-            opened.store.close()
+    with contextlib.ExitStack() as stack:
+        solver = _shown_database(run, path, stack)
+        dev = _evaluate(run, "final-dev", "dev", solver, label=label)
+        test = _evaluate(run, "final-test", "test", solver, label=label)
     decision = gate(base["dev_scores"], task_scores(dev), c.gate_level)
     final = {"dev_pass@1": _pass1(dev), "test_pass@1": _pass1(test), "tokens": _eval_tokens(dev, test)}
     return final, decision.to_json()
