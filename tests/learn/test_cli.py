@@ -21,6 +21,9 @@ def make_artifact(path, base_sha="a" * 64):
     (["train", "improve", "--method", "dpo", "--samples", "1"], "at least 2 samples"),
     (["train", "improve", "--data", "keep"], "replace or accumulate"),
     (["train", "improve", "--rank", "0"], "rank must be >= 1"),
+    (["improve", "--method", "dpo", "--samples", "1"], "at least 2 samples"),  # routed to train improve
+    (["improve", "--method=rest-em", "--data", "keep"], "replace or accumulate"),
+    (["improve", "--method", "stra"], "did you mean 'star'"),
     (["train", "show", "/nonexistent"], "is not an adapter artifact"),
     (["train", "report", "/nonexistent"], "is not a self-training run directory"),
     (["judge", "compare", "/nonexistent"], "is not a run directory"),
@@ -36,3 +39,14 @@ def test_show_prints_an_artifact(tmp_path):
     artifact = make_artifact(tmp_path / "adapter")
     result = run("train", "show", str(artifact))
     assert result.returncode == 0 and '"method": "star"' in result.stdout
+
+
+def test_improve_routes_weight_methods_to_train_improve():
+    from ratchet.cli.main import route
+
+    assert route(["improve", "--method", "star", "--iterations", "2"]) == ["train", "improve", "--method", "star", "--iterations", "2"]
+    assert route(["improve", "--suite", "gsm", "--method=dpo"])[:2] == ["train", "improve"]
+    assert route(["improve", "--method", "traj-bootstrap"]) == ["improve", "--method", "traj-bootstrap"]
+    assert route(["eval", "--method", "star"]) == ["eval", "--method", "star"]
+    result = run("improve", "--method", "star", "--help")
+    assert result.returncode == 0 and "--rationalise" in result.stdout

@@ -1,7 +1,9 @@
 """`ratchet improve`: run a self-improvement method and write its report.
 
-Only `--method traj-bootstrap` exists so far (METHODS.md card 1). Rerunning the same command
-resumes the same run directory.
+This module runs `--method traj-bootstrap` (METHODS.md card 1); the weight-changing methods
+(`--method star|rest-em|dpo|self-rewarding`, card 6) are routed by `ratchet.cli.main.route` to
+`ratchet train improve`, which holds their options. Rerunning the same command resumes the same
+run directory.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def parse_curation(text: str) -> tuple[str, ...]:
 
 
 def improve_command(
-    method: Annotated[str, typer.Option(help="traj-bootstrap")] = "traj-bootstrap",
+    method: Annotated[str, typer.Option(help="traj-bootstrap (the options below), or star, rest-em, dpo, "
+                                             "self-rewarding (options: ratchet train improve --help)")] = "traj-bootstrap",
     curation: Annotated[str, typer.Option(help="none, db, exemplar or db,exemplar")] = "none",
     suite: Annotated[str, typer.Option(help="humaneval, gsm, an environment (sql, wordcraft, textworld, "
                                             "sciworld; with --solver react), or a suite file")] = "gsm",
@@ -56,7 +59,9 @@ def improve_command(
 ) -> None:
     """Grow an experience database on train and measure it on dev/test (Traj-Bootstrap)."""
     if method not in METHODS:
-        raise unknown_name("method", method, METHODS)
+        from ratchet.cli.train_cmd import WEIGHT_METHODS
+
+        raise unknown_name("method", method, METHODS + WEIGHT_METHODS)
     from ratchet.learn.bootstrap import BootstrapConfig
 
     config = BootstrapConfig(

@@ -42,9 +42,24 @@ def _register() -> None:
 _register()
 
 
+def route(argv: list[str]) -> list[str]:
+    """`ratchet improve --method star|rest-em|dpo|self-rewarding ...` is `ratchet train improve ...`:
+    one entry point for every improvement loop, each method with its own options and help."""
+    from ratchet.cli.train_cmd import WEIGHT_METHODS
+
+    if not argv or argv[0] != "improve":
+        return argv
+    for i, token in enumerate(argv):
+        value = token.partition("=")[2] if token.startswith("--method=") else (
+            argv[i + 1] if token == "--method" and i + 1 < len(argv) else None)
+        if value in WEIGHT_METHODS:
+            return ["train", *argv]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=route(list(sys.argv[1:] if argv is None else argv)), standalone_mode=False)
     except UserError as error:
         err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
