@@ -78,6 +78,19 @@ def test_a_repeated_action_with_the_same_observation_is_stuck():
     assert solution.stop_reason.startswith("stuck: 'jump' 3 times")
 
 
+def test_a_repeat_is_told_to_the_model_with_the_environments_finish_hint():
+    suite = CounterSuite()
+    suite.finish_hint = "If the total is right, say done."
+    solution, model = run(suite, [act("jump"), act("jump"), act("add 9")], task=Task("9", "reach 9"))
+    assert solution.stop_reason == "success"
+    observations = [t.content for t in solution.trajectory if t.role == "user"][1:]
+    assert "did exactly this" not in observations[0]
+    assert observations[1].endswith("(You did exactly this last step and got the same observation. "
+                                    "If the total is right, say done. Otherwise try a different action.)")
+    assert "did exactly this" in model.calls[2][0][-1]["content"]
+    assert "did exactly this" not in observations[2]  # the episode ended: nothing to tell
+
+
 def test_old_steps_are_summarised_in_the_prompt():
     solution, model = run(CounterSuite(), [act("add 0")] * 3 + [act("add 1")], task=Task("1", "reach 1"),
                           window=1, max_repeats=10)

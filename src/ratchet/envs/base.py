@@ -171,6 +171,8 @@ class EnvSuite(SuiteBase):
     action_help: str = ""
     #: Whether an action may span several lines (an SQL query); otherwise the first line counts.
     multiline_actions: bool = False
+    #: How to end the episode, told to an agent that repeats itself ("If ..., reply `submit`.").
+    finish_hint: str = ""
 
     def __init__(self, limits: EpisodeLimits | None = None) -> None:
         super().__init__()

@@ -10,6 +10,10 @@ shown to the model but kept out of the recorded trajectory (`Solution.exemplar_i
 Stop reasons: "success", "failure" (the environment ended the episode), "step limit: N",
 "time limit: S s", "model gave up: ..." (no parsable action, or an explicit give-up) and
 "stuck: ..." (the same action with the same observation again and again).
+
+A repeat is told to the model with the observation (`REPEATED`), with the environment's
+`finish_hint` where it has one: small models re-run a query whose result already answers the
+question instead of submitting it (sql, 5 of 16 episodes before this note existed).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ FORMAT = ("Work in turns. In each turn, write one short thought and then one act
 NO_ACTION = ("Observation: your reply had no action. Reply with a line 'Thought: ...' and then a line "
              "'Action: ...' holding exactly one action.")
 YOUR_TURN = "\n\nYour turn: Thought, then Action."  # after the latest observation, in the prompt only
+REPEATED = "(You did exactly this last step and got the same observation. {finish}Otherwise try a different action.)"
 GIVE_UP = {"give up", "quit", "exit", "i give up"}
 ACTION = re.compile(r"(?i)\bact(?:ion)?(?:\s*\d+)?\s*\**\s*:\s*\**")
 NEXT_MARKER = re.compile(r"(?i)\n\s*\**\s*(?:observation|thought)\b")
@@ -144,6 +149,8 @@ class _Agent:
         self.params = replace(params, max_tokens=min(params.max_tokens, solver.max_step_tokens),
                               stop=tuple(dict.fromkeys((*params.stop, "Observation:"))))
         self.multiline = bool(getattr(view.suite, "multiline_actions", False))
+        hint = getattr(view.suite, "finish_hint", "")
+        self.repeated = REPEATED.format(finish=f"{hint} " if hint else "")
         messages = view.messages(task)
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
         goal = "\n\n".join(m["content"] for m in messages if m["role"] != "system")
@@ -175,11 +182,12 @@ class _Agent:
             if action.lower().rstrip(".!") in GIVE_UP:
                 return self._solution(f"model gave up: '{action}'")
             step = self.episode.step(action)
-            self.turns.append(Turn("user", f"Observation: {self._cut(step.observation)}"))
-            if step.done:
-                return self._solution(step.stop_reason or "failure")
             repeats = repeats + 1 if last == (action, step.observation) else 1
             last = (action, step.observation)
+            note = f"\n{self.repeated}" if repeats > 1 and not step.done else ""
+            self.turns.append(Turn("user", f"Observation: {self._cut(step.observation)}{note}"))
+            if step.done:
+                return self._solution(step.stop_reason or "failure")
             if repeats >= self.solver.max_repeats:
                 return self._solution(f"stuck: '{action}' {repeats} times with the same observation")
 

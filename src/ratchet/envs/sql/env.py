@@ -161,6 +161,7 @@ class SqlSuite(EnvSuite):
                    "- an SQL query, e.g. SELECT column FROM table WHERE other_column = 'value'\n"
                    "- submit (hands in the result of your last query), or submit <query>")
     multiline_actions = True
+    finish_hint = "If that result answers the question, reply with the action: submit."
 
     def __init__(self, seeds: tuple[int, ...] = (0, 1), per_template: int = 3,
                  limits: EpisodeLimits | None = None) -> None:
