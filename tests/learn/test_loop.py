@@ -122,6 +122,7 @@ def test_monitors_report_diversity_and_right_to_wrong(tmp_path):
     assert second["distinct_answers_per_task"] is not None and second["distinct_bigrams"] > 0
     assert "train_right_to_wrong_rate" in second
     assert (tmp_path / "report.md").read_text().startswith("# Self-training: rest-em")
+    assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_bad_configuration_is_a_user_error():

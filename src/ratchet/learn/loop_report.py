@@ -1,6 +1,6 @@
-"""The report of a self-training run, built from its run directory alone (report.json, report.md):
-accuracy per iteration on train (samples), dev (the gate) and test (read once at the end), the
-gate's decisions with p-values, tokens, training seconds, and the collapse monitors."""
+"""The report of a self-training run, built from its run directory alone (report.json, report.md,
+report.png): accuracy per iteration on train (samples), dev (the gate) and test (read once at the
+end), the gate's decisions with p-values, tokens, training seconds, and the collapse monitors."""
 
 from __future__ import annotations
 
@@ -78,7 +78,55 @@ def write_report(run: Path) -> dict:
     report = build_report(run)
     write_json_atomic(Path(run) / "report.json", report)
     (Path(run) / "report.md").write_text(render_markdown(report))
+    plot_report(report, Path(run) / "report.png")
     return report
+
+
+def plot_report(report: dict, path: Path) -> Path:
+    """Accuracy per iteration (train samples, each candidate and the incumbent on dev, test once
+    read) beside the collapse monitors; accepted candidates are ringed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = report["iterations"]
+    steps = [r["iteration"] for r in rows]
+    fig, (acc, mon) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
+    series = (("train pass@1 (samples)", "train_pass@1", "C0", ":"), ("dev: candidate", "dev", "C1", "-"),
+              ("dev: incumbent", "dev_incumbent", "grey", "--"), ("test (read once)", "test", "C2", "-"))
+    for label, key, color, style in series:
+        points = [(r["iteration"], r[key]) for r in rows if r.get(key) is not None]
+        if points:
+            acc.plot(*zip(*points), marker="o", color=color, linestyle=style, label=label)
+    accepted = [(r["iteration"], r["dev"]) for r in rows[1:] if r.get("accepted")]
+    if accepted:
+        acc.plot(*zip(*accepted), marker="o", markersize=13, markerfacecolor="none", color="C1",
+                 linestyle="none", label="accepted by the gate")
+    acc.set_xticks(steps, ["base" if i == 0 else str(i) for i in steps])
+    acc.set_xlabel("iteration")
+    acc.set_ylabel("pass@1")
+    acc.set_ylim(-0.02, 1.02)
+    acc.grid(alpha=0.3)
+    acc.legend(fontsize=8)
+    for label, key in (("distinct bigrams", "distinct_bigrams"), ("distinct completions", "distinct_completions"),
+                       ("train right→wrong", "train_right_to_wrong_rate"), ("judge–verifier agreement", "judge_verifier_agreement")):
+        points = [(r["iteration"], r["monitors"][key]) for r in rows[1:] if r["monitors"].get(key) is not None]
+        if points:
+            mon.plot(*zip(*points), marker="o", label=label)
+    mon.set_xticks(steps[1:] or [1])
+    mon.set_xlabel("iteration")
+    mon.set_ylim(-0.02, 1.02)
+    mon.set_title("collapse monitors", fontsize=10)
+    mon.grid(alpha=0.3)
+    if mon.lines:
+        mon.legend(fontsize=8)
+    config = report["config"]
+    fig.suptitle(f"{config.get('method')} · {config.get('suite')} · {config.get('model')}", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 def _pct(value: float | None) -> str:
