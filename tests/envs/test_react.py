@@ -88,6 +88,8 @@ def test_a_repeat_is_told_to_the_model_with_the_environments_finish_hint():
     assert observations[1].endswith("(You did exactly this last step and got the same observation. "
                                     "If the total is right, say done. Otherwise try a different action.)")
     assert "did exactly this" in model.calls[2][0][-1]["content"]
+    temperatures = [params.temperature for _, params in model.calls]
+    assert temperatures == [0.0, 0.0, 0.7] and model.calls[2][1].seed != model.calls[1][1].seed
     assert "did exactly this" not in observations[2]  # the episode ended: nothing to tell
 
 

@@ -12,8 +12,10 @@ Stop reasons: "success", "failure" (the environment ended the episode), "step li
 "stuck: ..." (the same action with the same observation again and again).
 
 A repeat is told to the model with the observation (`REPEATED`), with the environment's
-`finish_hint` where it has one: small models re-run a query whose result already answers the
-question instead of submitting it (sql, 5 of 16 episodes before this note existed).
+`finish_hint` where it has one, and the next step is sampled (`unstick_temperature`, a seed of
+its own) instead of decoded greedily: small models re-run a query whose result already answers
+the question instead of submitting it (sql, 5 of 16 episodes), and a greedy 0.5B model copies
+its previous turn word for word even after the note.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ class ReActSolver:
     exemplar_chars: int = 1500
     max_format_errors: int = 2  # replies without an action in a row before the agent gives up
     max_repeats: int = 3  # the same action and observation this often in a row: stuck
+    unstick_temperature: float = 0.7  # after a repeat, the next step samples at least this hot
 
     def __post_init__(self) -> None:
         if self.max_steps < 1 or self.k < 0 or self.window < 1:
@@ -170,7 +173,7 @@ class _Agent:
             reason = self._limit_reached()
             if reason:
                 return self._solution(reason)
-            reply = self._ask()
+            reply = self._ask(unstick=repeats > 1)
             action = parse_action(reply, self.multiline)
             if action is None:
                 errors += 1
@@ -199,8 +202,12 @@ class _Agent:
             return f"time limit: {limits.max_seconds:g} s"
         return None
 
-    def _ask(self) -> str:
-        completion = self.model.complete(self._prompt(), self.params)
+    def _ask(self, unstick: bool = False) -> str:
+        params = self.params
+        if unstick and self.solver.unstick_temperature > params.temperature:
+            params = replace(params, temperature=self.solver.unstick_temperature,
+                             seed=params.seed + 1 + len(self.episode.actions))
+        completion = self.model.complete(self._prompt(), params)
         self.usage = self.usage + completion.usage
         text = completion.text.strip()
         self.turns.append(Turn("assistant", text))
