@@ -124,7 +124,7 @@ def greedy(base, artifact, prompts: list[str], device: str) -> dict:
     return answers
 
 
-def run(precision: str, args, base, work: Path, probe: Probe) -> dict:
+def run(precision: str, args, base, work: Path, probe: Probe, key: str) -> dict:
     import torch
 
     from ratchet.core import Turn
@@ -141,12 +141,12 @@ def run(precision: str, args, base, work: Path, probe: Probe) -> dict:
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     started = time.perf_counter()
-    artifact = fit_sft(Dataset(examples), base, work / f"sft-{precision}", config, method="sft")
+    artifact = fit_sft(Dataset(examples), base, work / f"sft-{key}", config, method="sft")
     wall = time.perf_counter() - started
     metrics = dict(artifact.metrics)
     steps, seconds = metrics["steps"], metrics["train_seconds"]
     header = gguf_header(artifact.gguf)
-    again = export_gguf(artifact.path, base, work / f"sft-{precision}-again.gguf", method="sft")
+    again = export_gguf(artifact.path, base, work / f"sft-{key}-again.gguf", method="sft")
     layers, modules = 30, len(config.target_modules)  # SmolLM2-135M: 30 blocks
     result["sft"] = {
         "device_settings": probe.settings, "bf16": bool(probe.settings.get("bf16")), "first_forward": probe.forward,
@@ -164,7 +164,7 @@ def run(precision: str, args, base, work: Path, probe: Probe) -> dict:
         answers = greedy(base, artifact, [PROMPTS[0], HELD_OUT], "cuda" if cuda else "cpu")
         result["sft"]["greedy"] = answers
         result["sft"]["says_pineapple"] = {p: "PINEAPPLE" in a for p, a in answers.items()}
-    print(json.dumps({precision: result["sft"]}), flush=True)
+    print(json.dumps({key: result["sft"]}), flush=True)
     if args.dpo_steps:
         pairs = tuple(PreferencePair((Turn("user", p),), TARGET, "I do not know.",
                                      Provenance("verified-pair", "toy", f"s/{i}")) for i, p in enumerate(PROMPTS))
@@ -173,7 +173,7 @@ def run(precision: str, args, base, work: Path, probe: Probe) -> dict:
         if cuda:
             torch.cuda.reset_peak_memory_stats()
         started = time.perf_counter()
-        dpo = fit_dpo(Dataset(pairs), base, work / f"dpo-{precision}", dconfig)
+        dpo = fit_dpo(Dataset(pairs), base, work / f"dpo-{key}", dconfig)
         wall = time.perf_counter() - started
         m = dict(dpo.metrics)
         dheader = gguf_header(dpo.gguf)
@@ -186,7 +186,7 @@ def run(precision: str, args, base, work: Path, probe: Probe) -> dict:
             "peak_gpu_mib": round(torch.cuda.max_memory_allocated() / 2**20) if cuda else None,
             "gguf_tensors": dheader["tensors"], "gguf_type": dheader["general.type"],
         }
-        print(json.dumps({precision: {"dpo": result["dpo"]}}), flush=True)
+        print(json.dumps({key: {"dpo": result["dpo"]}}), flush=True)
     return result
 
 
@@ -232,13 +232,16 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="gpu-lora-check-"))
     summary["runs"] = {}
     for precision in [p.strip() for p in args.precisions.split(",") if p.strip()]:
+        # a precision may repeat (e.g. fp32,auto,fp32,auto to see the order's effect): key = auto, auto#2, ...
+        count = sum(1 for key in summary["runs"] if key.split("#")[0] == precision)
+        key = precision if count == 0 else f"{precision}#{count + 1}"
         try:
-            summary["runs"][precision] = run(precision, args, base, work, probe)
+            summary["runs"][key] = run(precision, args, base, work, probe, key)
         except Exception as error:  # keep the other precisions' figures
             import traceback
 
             traceback.print_exc()
-            summary["runs"][precision] = {"error": f"{type(error).__name__}: {error}"}
+            summary["runs"][key] = {"error": f"{type(error).__name__}: {error}"}
     runs = summary["runs"]
     if all("sft" in runs.get(p, {}) for p in ("auto", "fp32")):
         a, f = runs["auto"]["sft"]["train_seconds"], runs["fp32"]["sft"]["train_seconds"]

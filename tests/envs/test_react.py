@@ -78,6 +78,21 @@ def test_a_repeated_action_with_the_same_observation_is_stuck():
     assert solution.stop_reason.startswith("stuck: 'jump' 3 times")
 
 
+def test_a_stuck_agent_takes_the_environments_finish_action_when_it_has_one():
+    suite = load_suite("sql")
+    task = next(t for t in suite.tasks("dev") if "count" in t.id)
+    gold = suite.demonstration(task)[0][1]
+    solution, model = run(suite, [act(gold)] * 3, task=task)
+    assert solution.stop_reason.startswith("stuck: ") and solution.stop_reason.endswith("; autosubmitted")
+    assert json.loads(solution.completion) == [gold] * 3 + ["submit"]
+    assert suite.verify(task, solution.completion).passed and len(model.calls) == 3
+    assert solution.trajectory[-2].content == "Action: submit"
+    wrong, _ = run(suite, [act("SELECT 1")] * 3, task=task)
+    assert wrong.stop_reason.endswith("; autosubmitted") and not suite.verify(task, wrong.completion).passed
+    off, _ = run(suite, [act(gold)] * 3, task=task, autosubmit=False)
+    assert off.stop_reason.startswith("stuck: ") and "submit" not in json.loads(off.completion)
+
+
 def test_a_repeat_is_told_to_the_model_with_the_environments_finish_hint():
     suite = CounterSuite()
     suite.finish_hint = "If the total is right, say done."

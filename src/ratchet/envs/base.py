@@ -173,6 +173,8 @@ class EnvSuite(SuiteBase):
     multiline_actions: bool = False
     #: How to end the episode, told to an agent that repeats itself ("If ..., reply `submit`.").
     finish_hint: str = ""
+    #: The action that hands in the agent's answer, if the environment has one (sql: `submit`).
+    finish_action: str = ""
 
     def __init__(self, limits: EpisodeLimits | None = None) -> None:
         super().__init__()

@@ -15,7 +15,10 @@ A repeat is told to the model with the observation (`REPEATED`), with the enviro
 `finish_hint` where it has one, and the next step is sampled (`unstick_temperature`, a seed of
 its own) instead of decoded greedily: small models re-run a query whose result already answers
 the question instead of submitting it (sql, 5 of 16 episodes), and a greedy 0.5B model copies
-its previous turn word for word even after the note.
+its previous turn word for word even after the note. An agent still stuck in an environment
+with a `finish_action` (sql: `submit`) hands in what it kept asserting, as SWE-agent submits on
+exit (`autosubmit`); the stop reason says so ("stuck: ...; autosubmitted"), and the action is in
+the replayed completion like any other.
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ class ReActSolver:
     max_format_errors: int = 2  # replies without an action in a row before the agent gives up
     max_repeats: int = 3  # the same action and observation this often in a row: stuck
     unstick_temperature: float = 0.7  # after a repeat, the next step samples at least this hot
+    autosubmit: bool = True  # stuck where the environment has a finish action: take it
 
     def __post_init__(self) -> None:
         if self.max_steps < 1 or self.k < 0 or self.window < 1:
@@ -192,7 +196,16 @@ class _Agent:
             if step.done:
                 return self._solution(step.stop_reason or "failure")
             if repeats >= self.solver.max_repeats:
-                return self._solution(f"stuck: '{action}' {repeats} times with the same observation")
+                return self._stuck(f"stuck: '{action}' {repeats} times with the same observation")
+
+    def _stuck(self, reason: str) -> Solution:
+        finish = getattr(self.view.suite, "finish_action", "")
+        if not (finish and self.solver.autosubmit):
+            return self._solution(reason)
+        self.turns.append(Turn("assistant", f"Action: {finish}"))
+        step = self.episode.step(finish)
+        self.turns.append(Turn("user", f"Observation: {self._cut(step.observation)}"))
+        return self._solution(f"{reason}; autosubmitted")
 
     def _limit_reached(self) -> str | None:
         limits = self.episode.limits

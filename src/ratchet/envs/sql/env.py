@@ -162,6 +162,7 @@ class SqlSuite(EnvSuite):
                    "- submit (hands in the result of your last query), or submit <query>")
     multiline_actions = True
     finish_hint = "If that result answers the question, reply with the action: submit."
+    finish_action = "submit"
 
     def __init__(self, seeds: tuple[int, ...] = (0, 1), per_template: int = 3,
                  limits: EpisodeLimits | None = None) -> None:
