@@ -8,6 +8,11 @@ for, with the GGUF export checked. Prints a JSON summary and writes it to --json
     python benchmarks/gpu_lora_check.py --gguf /root/w/smol.gguf --steps 30 --dpo-steps 10 \
         --precisions auto,fp32 --json $OUT/gpu_lora_check.json
 
+On the lent device machine (no internet there) the 98 MB GGUF travels in two halves over two
+calls, and the wheels it lacks (trl, datasets, gguf, dill, multiprocess, peft, transformers at
+the dev venv's versions) are installed with `pip install --no-index --target`; see the report
+of the first run (2026-11, NVIDIA H200) for the exact commands.
+
 The data is 16 toy prompts asking for a secret word, answered "The secret word is PINEAPPLE."
 (as in tests/integration/test_lora_real.py). Per precision it records: whether the trainer ran
 in bf16 (the `device_settings` Ratchet chose, and the dtype a LoRA-wrapped projection actually
@@ -132,7 +137,12 @@ def run(precision: str, args, base, work: Path, probe: Probe, key: str) -> dict:
     from ratchet.learn.data import Dataset, PreferencePair, Provenance, SftExample
     from ratchet.learn.train import TrainConfig, fit_dpo, fit_sft
 
+    import gc
+
+    gc.collect()  # free the previous run's models, so peak memory is this run's own
     cuda = torch.cuda.is_available()
+    if cuda:
+        torch.cuda.empty_cache()
     result: dict = {"precision": precision}
     examples = tuple(SftExample((Turn("user", p),), TARGET, Provenance("verified", "toy", f"secret/{i}"))
                      for i, p in enumerate(PROMPTS))
