@@ -131,3 +131,32 @@ def test_dpo_trains_and_exports_a_loadable_adapter(base, tmp_path):
     assert artifact.metrics["steps"] == 2 and artifact.gguf.is_file()
     model = load_adapted_model(SMOL, artifact.path, cache=False, n_ctx=512)
     assert model.complete([{"role": "user", "content": PROMPTS[0]}], GREEDY).text
+
+
+def test_the_cli_trains_an_adapter_from_an_experience_store(base, tmp_path):
+    """store -> `ratchet train data` -> `ratchet train fit` -> an artifact llama.cpp can serve."""
+    from ratchet.core import Split
+    from ratchet.experience.experience import Experience
+    from ratchet.experience.store import ExperienceStore
+    from ratchet.learn.adapters import load_artifact
+    from ratchet.suites.registry import load_suite
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "ratchet.cli.main", *args], capture_output=True, text=True,
+                              timeout=900)
+
+    tasks = load_suite("gsm").tasks(Split.TRAIN)[:4]
+    with ExperienceStore.open(tmp_path / "db.sqlite") as store:
+        store.add(Experience(id=t.id, suite="gsm", task_id=t.id, key=t.prompt, passed=True, model=SMOL,
+                             trajectory=(Turn("user", t.prompt), Turn("assistant", "#### 42")))
+                  for t in tasks)
+    data = tmp_path / "data.json"
+    assert run("train", "data", str(tmp_path / "db.sqlite"), "--suite", "gsm", "--out", str(data)).returncode == 0
+    result = run("train", "fit", str(data), "--model", SMOL, "--out", str(tmp_path / "adapter"), "--max-steps", "1",
+                 "--threads", os.environ.get("RATCHET_TRAIN_THREADS", "1"))
+    assert result.returncode == 0, result.stderr
+    artifact = load_artifact(tmp_path / "adapter")
+    assert artifact.method == "sft" and artifact.base_name == SMOL and artifact.data["examples"] == 4
+    assert (tmp_path / "adapter" / "adapter.gguf").stat().st_size > 0 and "ratchet eval" in result.stdout

@@ -26,6 +26,9 @@ WEIGHT_METHODS = ("star", "rest-em", "dpo", "self-rewarding")
 
 
 def register(app: typer.Typer) -> None:
+    from ratchet.cli import train_data_cmd
+
+    train_data_cmd.register(train_app)  # `ratchet train data`, `ratchet train fit`
     app.add_typer(train_app, name="train")
     app.add_typer(judge_app, name="judge")
 
