@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ratchet.cli.lora_options import Alpha, BatchSize, Beta, Epochs, LearningRate, MaxLength, MaxSteps, Rank
 from ratchet.errors import UserError
 
 console = Console()
@@ -106,14 +107,14 @@ def improve_command(
     judge: Annotated[str, typer.Option(help="self-rewarding: naive or self-reference")] = "self-reference",
     gate_level: Annotated[float, typer.Option(help="the gate's significance level")] = 0.05,
     gate_test: Annotated[str, typer.Option(help="mcnemar or bootstrap")] = "mcnemar",
-    rank: Annotated[int, typer.Option(help="LoRA rank")] = 8,
-    alpha: Annotated[float, typer.Option(help="LoRA alpha")] = 16.0,
-    learning_rate: Annotated[float, typer.Option(help="learning rate")] = 2e-4,
-    epochs: Annotated[float, typer.Option(help="passes over the data")] = 2.0,
-    max_steps: Annotated[Optional[int], typer.Option(help="optimiser steps (overrides epochs)")] = None,
-    batch_size: Annotated[int, typer.Option(help="examples per step")] = 4,
-    max_length: Annotated[int, typer.Option(help="tokens per training example")] = 768,
-    beta: Annotated[float, typer.Option(help="DPO beta")] = 0.1,
+    rank: Rank = 8,
+    alpha: Alpha = 16.0,
+    learning_rate: LearningRate = 2e-4,
+    epochs: Epochs = 2.0,
+    max_steps: MaxSteps = None,
+    batch_size: BatchSize = 4,
+    max_length: MaxLength = 768,
+    beta: Beta = 0.1,
     threads: Annotated[Optional[int], typer.Option(help="CPU threads for llama.cpp and training (1 suits shared cores)")] = None,
     seed: Annotated[int, typer.Option(help="seed of samples and training")] = 0,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,

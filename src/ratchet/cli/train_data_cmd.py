@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from ratchet.cli.lora_options import Alpha, BatchSize, Beta, Epochs, LearningRate, MaxLength, MaxSteps, Rank
 from ratchet.errors import UserError, unknown_name
 
 console = Console()
@@ -63,14 +64,14 @@ def fit_command(
     out: Annotated[Path, typer.Option(help="the adapter artifact directory to create")],
     model: Annotated[str, typer.Option(help="the base model: a named local model or a GGUF path")] = "smollm2-135m-instruct",
     objective: Annotated[str, typer.Option(help="auto (dpo for pairs, else sft), sft or dpo")] = "auto",
-    rank: Annotated[int, typer.Option(help="LoRA rank")] = 8,
-    alpha: Annotated[float, typer.Option(help="LoRA alpha")] = 16.0,
-    learning_rate: Annotated[float, typer.Option(help="learning rate")] = 2e-4,
-    epochs: Annotated[float, typer.Option(help="passes over the data")] = 2.0,
-    max_steps: Annotated[Optional[int], typer.Option(help="optimiser steps (overrides epochs)")] = None,
-    batch_size: Annotated[int, typer.Option(help="examples per step")] = 4,
-    max_length: Annotated[int, typer.Option(help="tokens per training example")] = 768,
-    beta: Annotated[float, typer.Option(help="DPO beta")] = 0.1,
+    rank: Rank = 8,
+    alpha: Alpha = 16.0,
+    learning_rate: LearningRate = 2e-4,
+    epochs: Epochs = 2.0,
+    max_steps: MaxSteps = None,
+    batch_size: BatchSize = 4,
+    max_length: MaxLength = 768,
+    beta: Beta = 0.1,
     threads: Annotated[Optional[int], typer.Option(help="CPU threads for training")] = None,
     seed: Annotated[int, typer.Option(help="training seed")] = 0,
 ) -> None:

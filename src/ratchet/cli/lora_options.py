@@ -1,0 +1,17 @@
+"""The LoRA training options shared by `ratchet train improve` and `ratchet train fit`, as typed
+aliases so both commands declare them once (`rank: Rank = 8`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+Rank = Annotated[int, typer.Option(help="LoRA rank")]
+Alpha = Annotated[float, typer.Option(help="LoRA alpha")]
+LearningRate = Annotated[float, typer.Option(help="learning rate")]
+Epochs = Annotated[float, typer.Option(help="passes over the data")]
+MaxSteps = Annotated[Optional[int], typer.Option(help="optimiser steps (overrides epochs)")]
+BatchSize = Annotated[int, typer.Option(help="examples per step")]
+MaxLength = Annotated[int, typer.Option(help="tokens per training example")]
+Beta = Annotated[float, typer.Option(help="DPO beta")]
