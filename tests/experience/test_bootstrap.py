@@ -85,11 +85,14 @@ def test_a_run_killed_midway_resumes_without_duplicates(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         traj_bootstrap(config(), suite, ScriptedModel(dies), tmp_path)
+    interrupted = json.loads((tmp_path / "state.json").read_text())["seconds"]
+    assert interrupted and all(v > 0 for v in interrupted.values())  # the interrupted phase's time is kept
     result = traj_bootstrap(config(), suite, ScriptedModel(needs_an_example), tmp_path)
     with ExperienceStore.open(tmp_path / "store.sqlite") as store:
         ids = [e.id for e in store.iter(collection=None)]
     assert len(ids) == len(set(ids)) == len(suite.tasks("train"))
     assert result.final["test_pass@1"] == 1.0
+    assert all(result.cost["phase_seconds"][k] >= round(v, 1) for k, v in interrupted.items())
 
 
 def test_db_curation_replaces_the_worst_database_by_a_copy_of_the_best(tmp_path):

@@ -165,11 +165,14 @@ def _seed_members(store: ExperienceStore, initial: str, members: list[str], suit
 
 
 def _timed(run: _Run, phase: str, body: Callable):  # noqa: ANN202
+    """Run a phase and add its wall time to the state, also when it is interrupted (Ctrl-C), so
+    a resumed run's phase_seconds count the interrupted part too (a SIGKILL's part is lost)."""
     start = time.perf_counter()
-    value = body()
-    run.state.seconds[phase] = run.state.seconds.get(phase, 0.0) + time.perf_counter() - start
-    run.save()
-    return value
+    try:
+        return body()
+    finally:
+        run.state.seconds[phase] = run.state.seconds.get(phase, 0.0) + time.perf_counter() - start
+        run.save()
 
 
 # -- evaluation helpers -----------------------------------------------------------------------
