@@ -8,7 +8,10 @@ continue; accumulate versus replace. Every run is a resumable `improve` run dire
         --dev-limit 40 --test-limit 80 --out-dir /tmp/self-training
 
 A variant is `default` (the method's own restart and data settings), `accumulate`, `continue`
-(continue from the incumbent) or `restart` (train from the base each iteration).
+(continue from the incumbent) or `restart` (train from the base each iteration). Iteration 1 of
+a variant that differs from the default only in `accumulate` or `continue` is the default's by
+construction (one iteration's data is all the data; the incumbent is still the base), so when
+the default run has it, it is copied instead of recomputed (the summary says "shared").
 `--max-difficulty N` keeps gsm tasks of at most N steps (the splits stay the suite's own).
 """
 
@@ -57,6 +60,7 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
         **VARIANTS[variant],
     )
     run_dir = args.out_dir / f"{method}-{variant}"
+    shared = share_first_iteration(args.out_dir / f"{method}-default", run_dir, method, variant)
     backend = LoraBackend(args.model, train, cache=True, n_ctx=2048, threads=args.threads)
     start = time.perf_counter()
 
@@ -66,7 +70,8 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
 
     try:
         report = improve(config, suite, backend, run_dir, progress=progress)
-        return {"method": method, "variant": variant, "run_dir": str(run_dir), "report": report}
+        return {"method": method, "variant": variant, "run_dir": str(run_dir), "report": report,
+                **({"note": "iteration 1 shared with default"} if shared else {})}
     except UserError as error:  # e.g. too little verified data: recorded, not hidden
         print(f"[{method}/{variant}] stopped: {error}", flush=True)
         partial = None
@@ -75,6 +80,29 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
 
             partial = build_report(run_dir)
         return {"method": method, "variant": variant, "run_dir": str(run_dir), "error": str(error), "report": partial}
+
+
+def share_first_iteration(default: Path, run_dir: Path, method: str, variant: str) -> bool:
+    """Copy the default run's base and iteration 1 into a new `accumulate` / `continue` run
+    directory, where they are the same by construction; True if copied (or copied before)."""
+    same_first = variant == "accumulate" or (variant == "continue" and VARIANT_RESTARTS.get(method, True))
+    if (run_dir / "iter-01" / "gate.json").exists():
+        return (run_dir / "shared-iter-01.json").exists()
+    if not same_first or run_dir.exists() or not (default / "iter-01" / "gate.json").exists():
+        return False
+    import shutil
+
+    run_dir.mkdir(parents=True)
+    for name in ("iter-00", "iter-01"):
+        shutil.copytree(default / name, run_dir / name)
+    gate = json.loads((default / "iter-01" / "gate.json").read_text())
+    if gate["decision"]["accept"]:
+        (run_dir / "incumbent.json").write_text(json.dumps({"label": "iter-01", "adapter": str(run_dir / "iter-01" / "adapter")}))
+    (run_dir / "shared-iter-01.json").write_text(json.dumps({"copied_from": str(default)}))
+    return True
+
+
+VARIANT_RESTARTS = {"star": True, "rest-em": True, "dpo": False, "self-rewarding": False}  # the methods' defaults
 
 
 def summary_markdown(results: list[dict]) -> str:
@@ -90,7 +118,7 @@ def summary_markdown(results: list[dict]) -> str:
         seconds = ", ".join(str(r["train_seconds"]) for r in rows[1:])
         examples = ", ".join(str(r["examples"]) for r in rows[1:])
         lines.append(f"| {result['method']} | {result['variant']} | {pct(base)} | {tests} | {gates} | {seconds} | {examples} | "
-                     f"{result.get('error', '')} |")
+                     f"{result.get('error', '') or result.get('note', '')} |")
     return "\n".join(lines) + "\n"
 
 
