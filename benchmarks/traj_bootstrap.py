@@ -85,6 +85,14 @@ def row(suite: str, variant: str, result: dict) -> str:
     )
 
 
+def settings_line(config: dict) -> str:
+    """The runs' own settings (from a result.json), for a table printed after the fact."""
+    return (f"{config['model']} · train {config['train_limit']}, dev {config['dev_limit']}, test {config['test_limit']}, "
+            f"shots {config['shots']}, population {config['population']}, checkpoints {config['checkpoints']}, "
+            f"max_tokens {config['eval_params']['max_tokens']}, solver {config['solver']}, "
+            f"initial {'yes' if config.get('initial') else 'none'}")
+
+
 def main() -> None:
     args = parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -99,12 +107,12 @@ def main() -> None:
         "| train successes | bootstrap tokens | bootstrap wall | gate |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    if args.table:  # only read the finished runs' result.json
-        for suite_name in args.suites.split(","):
-            for variant in args.variants.split(","):
-                path = args.out / f"{suite_name}-{variant}" / "result.json"
-                if path.exists():
-                    lines.append(row(suite_name, variant, json.loads(path.read_text())))
+    if args.table:  # only read the finished runs' result.json; the settings line is theirs too
+        results = [(s, v, json.loads(path.read_text())) for s in args.suites.split(",") for v in args.variants.split(",")
+                   if (path := args.out / f"{s}-{v}" / "result.json").exists()]
+        if results:
+            lines[0] = settings_line(results[0][2]["config"])
+        lines += [row(*found) for found in results]
         print("\n".join(lines))
         return
     model = load_model(args.model, cache=True, n_threads=args.threads)
