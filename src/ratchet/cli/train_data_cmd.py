@@ -44,7 +44,7 @@ def data_command(
         raise UserError(f"--max-per-task must be >= 1, got {max_per_task}")
     the_suite = load_suite(suite)
     found = store_attempts(store, the_suite, model=model)
-    writer = ", ".join(m for m in found.models if m)
+    writer = ", ".join(m for m in found.models if m)  # the provenance's writing model(s)
     build = {"verified": lambda: builders.verified_examples(found.attempts, the_suite, max_per_task=max_per_task, model=writer),
              "pairs": lambda: builders.verified_pairs(found.attempts, the_suite, max_pairs_per_task=max_per_task, model=writer),
              "corrections": lambda: builders.correction_traces(found.attempts, the_suite, max_per_task=max_per_task, model=writer)}
@@ -56,7 +56,8 @@ def data_command(
     dataset.save(out)
     console.print(f"wrote {len(dataset)} {kind} examples to {out} (collection '{found.collection}', {stats}, "
                   f"sha256 {dataset.sha256()[:12]})")
-    console.print(f"train on it:  ratchet train fit {out} --model {found.models[0] if len(found.models) == 1 else 'MODEL'} --out ADAPTER")
+    writers = [m for m in found.models if m]
+    console.print(f"train on it:  ratchet train fit {out} --model {writers[0] if len(writers) == 1 else 'MODEL'} --out ADAPTER")
 
 
 def fit_command(
