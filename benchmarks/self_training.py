@@ -85,7 +85,8 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
 def share_first_iteration(default: Path, run_dir: Path, method: str, variant: str) -> bool:
     """Copy the default run's base and iteration 1 into a new `accumulate` / `continue` run
     directory, where they are the same by construction; True if copied (or copied before)."""
-    same_first = variant == "accumulate" or (variant == "continue" and VARIANT_RESTARTS.get(method, True))
+    restarts_by_default = ImproveConfig(method=method, samples=None if method == "star" else 4).resolved().restart
+    same_first = variant == "accumulate" or (variant == "continue" and restarts_by_default)
     if (run_dir / "iter-01" / "gate.json").exists():
         return (run_dir / "shared-iter-01.json").exists()
     if not same_first or run_dir.exists() or not (default / "iter-01" / "gate.json").exists():
@@ -95,14 +96,9 @@ def share_first_iteration(default: Path, run_dir: Path, method: str, variant: st
     run_dir.mkdir(parents=True)
     for name in ("iter-00", "iter-01"):
         shutil.copytree(default / name, run_dir / name)
-    gate = json.loads((default / "iter-01" / "gate.json").read_text())
-    if gate["decision"]["accept"]:
-        (run_dir / "incumbent.json").write_text(json.dumps({"label": "iter-01", "adapter": str(run_dir / "iter-01" / "adapter")}))
     (run_dir / "shared-iter-01.json").write_text(json.dumps({"copied_from": str(default)}))
     return True
 
-
-VARIANT_RESTARTS = {"star": True, "rest-em": True, "dpo": False, "self-rewarding": False}  # the methods' defaults
 
 
 def summary_markdown(results: list[dict]) -> str:

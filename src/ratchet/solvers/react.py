@@ -158,6 +158,7 @@ class _Agent:
         self.multiline = bool(getattr(view.suite, "multiline_actions", False))
         hint = getattr(view.suite, "finish_hint", "")
         self.repeated = REPEATED.format(finish=f"{hint} " if hint else "")
+        self.finish = getattr(view.suite, "finish_action", "") if solver.autosubmit else ""
         messages = view.messages(task)
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
         goal = "\n\n".join(m["content"] for m in messages if m["role"] != "system")
@@ -199,11 +200,10 @@ class _Agent:
                 return self._stuck(f"stuck: '{action}' {repeats} times with the same observation")
 
     def _stuck(self, reason: str) -> Solution:
-        finish = getattr(self.view.suite, "finish_action", "")
-        if not (finish and self.solver.autosubmit):
+        if not self.finish:
             return self._solution(reason)
-        self.turns.append(Turn("assistant", f"Action: {finish}"))
-        step = self.episode.step(finish)
+        self.turns.append(Turn("assistant", f"Action: {self.finish}"))
+        step = self.episode.step(self.finish)
         self.turns.append(Turn("user", f"Observation: {self._cut(step.observation)}"))
         return self._solution(f"{reason}; autosubmitted")
 
