@@ -44,7 +44,8 @@ def base(smol_path, train_stack):
 
 
 @pytest.fixture(scope="module")
-def artifact(base, tmp_path_factory):
+def trained(base, tmp_path_factory):
+    """The adapter, and the (steps done, total) progress its trainer reported."""
     from ratchet.learn.data import Dataset, Provenance, SftExample
     from ratchet.learn.train import TrainConfig, fit_sft
 
@@ -54,7 +55,19 @@ def artifact(base, tmp_path_factory):
     )
     config = TrainConfig(rank=8, alpha=16, dropout=0.0, learning_rate=3e-3, max_steps=10, batch_size=4,
                          scheduler="constant", threads=int(os.environ.get("RATCHET_TRAIN_THREADS", "1")))
-    return fit_sft(Dataset(examples), base, tmp_path_factory.mktemp("lora") / "adapter", config, method="star")
+    steps: list[tuple[int, int]] = []
+    artifact = fit_sft(Dataset(examples), base, tmp_path_factory.mktemp("lora") / "adapter", config, method="star",
+                       progress=lambda done, total: steps.append((done, total)))
+    return artifact, steps
+
+
+@pytest.fixture(scope="module")
+def artifact(trained):
+    return trained[0]
+
+
+def test_the_trainer_reports_each_optimiser_step(trained):
+    assert trained[1] == [(step, 10) for step in range(11)]
 
 
 def test_the_artifact_records_its_base_config_and_data(artifact, base):

@@ -50,6 +50,14 @@ def test_restart_trains_from_the_base_and_continue_from_the_incumbent(tmp_path):
     assert cont.fits[0]["init"] is None and cont.fits[1]["init"].label == "adapter"
 
 
+def test_training_reports_its_optimiser_steps_as_progress(tmp_path):
+    events = []
+    improve(config(iterations=1), GoldAdditionSuite(n=40), ScriptedBackend(0.3, [0.9]), tmp_path,
+            progress=lambda phase, done, total: events.append((phase, done, total)))
+    train = [(done, total) for phase, done, total in events if phase.startswith("iteration 1: train (")]
+    assert train[0] == (0, 1) and train[1:] == [(1, 3), (2, 3), (3, 3), (3, 3)]
+
+
 def test_accumulate_keeps_earlier_data_and_replace_does_not(tmp_path):
     replace = ScriptedBackend(0.5, [0.5, 0.5])
     improve(config(data_mode="replace"), GoldAdditionSuite(n=100), replace, tmp_path / "r")

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ratchet.cli.lora_options import Alpha, BatchSize, Beta, Epochs, LearningRate, MaxLength, MaxSteps, Rank
 from ratchet.errors import UserError, unknown_name
@@ -104,8 +105,12 @@ def fit_command(
     require_train_extra()
     base = BaseModelRef.resolve(model)
     fit = fit_dpo if objective == "dpo" else fit_sft
-    with console.status(f"training a LoRA ({objective}) on {wanted} examples for {base.name}"):
-        artifact = fit(dataset, base, out, config, method=objective)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("steps"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        bar = progress.add_task(f"training a LoRA ({objective}) on {wanted} examples for {base.name}", total=None)
+        artifact = fit(dataset, base, out, config, method=objective,
+                       progress=lambda done, total: progress.update(bar, completed=done, total=total))
     metrics = artifact.to_json().get("metrics", {})
     console.print(json.dumps(metrics))
     console.print(f"adapter: {artifact.path}  (serve it: ratchet eval --model {model} --adapter {artifact.path / 'adapter.gguf'})")

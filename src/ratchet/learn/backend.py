@@ -7,6 +7,7 @@ and runs unchanged on the real one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +15,8 @@ from ratchet.learn.adapters import AdapterArtifact, BaseModelRef, check_adapter_
 from ratchet.learn.data import Dataset
 from ratchet.learn.train.config import TrainConfig
 from ratchet.models.base import Model
+
+StepProgress = Callable[[int, int], None]  # (optimiser steps done, total steps)
 
 
 class TrainingBackend(Protocol):
@@ -23,8 +26,10 @@ class TrainingBackend(Protocol):
         """The base model, served with `adapter` when one is given."""
         ...
 
-    def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str) -> AdapterArtifact:
-        """Train an adapter (`objective` "sft" or "dpo") on `data`, saved atomically at `out`."""
+    def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str,
+            progress: StepProgress | None = None) -> AdapterArtifact:
+        """Train an adapter (`objective` "sft" or "dpo") on `data`, saved atomically at `out`;
+        optimiser steps go to `progress(done, total)`."""
         ...
 
     def scorer(self, adapter: AdapterArtifact | None):
@@ -66,12 +71,13 @@ class LoraBackend:
             model = CachedModel(model, ResponseCache(ratchet_home() / "cache.sqlite"))
         return model
 
-    def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str) -> AdapterArtifact:
+    def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str,
+            progress: StepProgress | None = None) -> AdapterArtifact:
         from ratchet.learn.train import fit_dpo, fit_sft
 
         fit = fit_sft if objective == "sft" else fit_dpo
         self._policies.clear()  # free llama.cpp's memory while torch trains
-        return fit(data, self.base, out, self.train, init=init, method=method)
+        return fit(data, self.base, out, self.train, init=init, method=method, progress=progress)
 
     def scorer(self, adapter: AdapterArtifact | None):
         from ratchet.learn.scoring import LlamaCppScorer

@@ -317,10 +317,13 @@ def _train(ctx: _Context, i: int, data: Dataset, incumbent: AdapterArtifact | No
     out = ctx.state.iteration_dir(i) / "adapter"
     if out.exists():
         return load_artifact(out)
-    ctx.report(f"iteration {i}: train ({len(data)} examples)", 0, 1)
+    phase = f"iteration {i}: train ({len(data)} examples)"
+    ctx.report(phase, 0, 1)  # until the trainer knows its step count (loading the base takes a while)
     init = None if ctx.config.restart else incumbent
-    artifact = ctx.backend.fit(OBJECTIVE[ctx.config.method], data, out, init, ctx.config.method)
-    ctx.report(f"iteration {i}: train ({len(data)} examples)", 1, 1)
+    artifact = ctx.backend.fit(OBJECTIVE[ctx.config.method], data, out, init, ctx.config.method,
+                               progress=lambda done, total: ctx.report(phase, done, total))
+    steps = artifact.metrics.get("steps") or 1
+    ctx.report(phase, steps, steps)
     return artifact
 
 

@@ -16,6 +16,7 @@ from ratchet.learn.adapters import AdapterArtifact, BaseModelRef
 from ratchet.learn.data import Dataset, PreferencePair
 from ratchet.learn.train.config import TrainConfig
 from ratchet.learn.train.hf import (
+    StepProgress,
     Timer,
     chat,
     load_base,
@@ -49,6 +50,7 @@ def fit_dpo(
     *,
     init: AdapterArtifact | None = None,
     method: str = "dpo",
+    progress: StepProgress | None = None,
 ) -> AdapterArtifact:
     """Train a LoRA with DPO on preference pairs for `base`; save it as an artifact at `out`."""
     require_train_extra()
@@ -66,7 +68,7 @@ def fit_dpo(
     scratch = Path(out).parent / f".{Path(out).name}.trainer"
     args = make_arguments(DPOConfig, **trainer_arguments(config, scratch), max_length=config.max_length, beta=config.beta)
     trainer = DPOTrainer(model=peft_model, ref_model=None, args=args, train_dataset=rows, processing_class=tokenizer)
-    silence_trainer(trainer)
+    silence_trainer(trainer, progress)
     with Timer() as timer:
         trainer.train()
     metrics = training_metrics(trainer, timer.seconds, len(pairs))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ratchet.learn.adapters import (
 )
 from ratchet.learn.train.config import TrainConfig
 
+StepProgress = Callable[[int, int], None]  # (optimiser steps done, total steps)
 TRAIN_PACKAGES = "torch==2.13.0 transformers peft trl gguf accelerate"
 
 
@@ -202,12 +203,23 @@ def chat(turns: Sequence[Any]) -> list[dict[str, str]]:
     return [{"role": t.role, "content": t.content} for t in turns]
 
 
-def silence_trainer(trainer) -> None:
-    """No per-step printing: losses are kept in the artifact's metrics instead."""
-    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+def silence_trainer(trainer, progress: StepProgress | None = None) -> None:
+    """No per-step printing (losses are kept in the artifact's metrics instead); optimiser steps
+    go to `progress(done, total)` when given, so a caller can show its own bar."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback, TrainerCallback
 
     for callback in (PrinterCallback, ProgressCallback):
         trainer.remove_callback(callback)
+    if progress is not None:
+
+        class _Steps(TrainerCallback):
+            def on_train_begin(self, args, state, control, **kwargs):
+                progress(state.global_step, state.max_steps)
+
+            def on_step_end(self, args, state, control, **kwargs):
+                progress(state.global_step, state.max_steps)
+
+        trainer.add_callback(_Steps())
 
 
 def quiet_training() -> None:

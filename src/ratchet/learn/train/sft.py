@@ -15,6 +15,7 @@ from ratchet.learn.adapters import AdapterArtifact, BaseModelRef
 from ratchet.learn.data import Dataset, SftExample
 from ratchet.learn.train.config import TrainConfig
 from ratchet.learn.train.hf import (
+    StepProgress,
     Timer,
     chat,
     load_base,
@@ -44,6 +45,7 @@ def fit_sft(
     *,
     init: AdapterArtifact | None = None,
     method: str = "sft",
+    progress: StepProgress | None = None,
 ) -> AdapterArtifact:
     """Train a LoRA on `data` (SFT examples) for `base` and save it as an artifact at `out`.
 
@@ -65,7 +67,7 @@ def fit_sft(
     args = make_arguments(SFTConfig, **trainer_arguments(config, scratch), max_length=config.max_length,
                      completion_only_loss=True, packing=False, dataset_num_proc=None)
     trainer = SFTTrainer(model=peft_model, args=args, train_dataset=rows, processing_class=tokenizer)
-    silence_trainer(trainer)
+    silence_trainer(trainer, progress)
     with Timer() as timer:
         trainer.train()
     metrics = training_metrics(trainer, timer.seconds, len(examples))
