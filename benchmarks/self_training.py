@@ -11,7 +11,7 @@ A variant is `default` (the method's own restart and data settings), `accumulate
 (continue from the incumbent) or `restart` (train from the base each iteration). Iteration 1 of
 a variant that differs from the default only in `accumulate` or `continue` is the default's by
 construction (one iteration's data is all the data; the incumbent is still the base), so when
-the default run has it, it is copied instead of recomputed (the summary says "shared").
+the default run has it, it is copied instead of recomputed (the summary says where from).
 `--max-difficulty N` keeps gsm tasks of at most N steps (the splits stay the suite's own).
 """
 
@@ -71,7 +71,7 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
     try:
         report = improve(config, suite, backend, run_dir, progress=progress)
         return {"method": method, "variant": variant, "run_dir": str(run_dir), "report": report,
-                **({"note": "iteration 1 shared with default"} if shared else {})}
+                **({"note": f"iteration 1 copied from {shared}"} if shared else {})}
     except UserError as error:  # e.g. too little verified data: recorded, not hidden
         print(f"[{method}/{variant}] stopped: {error}", flush=True)
         partial = None
@@ -82,22 +82,25 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
         return {"method": method, "variant": variant, "run_dir": str(run_dir), "error": str(error), "report": partial}
 
 
-def share_first_iteration(default: Path, run_dir: Path, method: str, variant: str) -> bool:
+def share_first_iteration(default: Path, run_dir: Path, method: str, variant: str) -> str | None:
     """Copy the default run's base and iteration 1 into a new `accumulate` / `continue` run
-    directory, where they are the same by construction; True if copied (or copied before)."""
+    directory, where they are the same by construction; the source directory if copied (now or
+    before, as recorded in `shared-iter-01.json`), else None."""
     restarts_by_default = ImproveConfig(method=method, samples=None if method == "star" else 4).resolved().restart
     same_first = variant == "accumulate" or (variant == "continue" and restarts_by_default)
+    marker = run_dir / "shared-iter-01.json"
     if (run_dir / "iter-01" / "gate.json").exists():
-        return (run_dir / "shared-iter-01.json").exists()
+        return json.loads(marker.read_text())["copied_from"] if marker.exists() else None
     if not same_first or run_dir.exists() or not (default / "iter-01" / "gate.json").exists():
-        return False
+        return None
     import shutil
 
     run_dir.mkdir(parents=True)
-    for name in ("iter-00", "iter-01"):
-        shutil.copytree(default / name, run_dir / name)
-    (run_dir / "shared-iter-01.json").write_text(json.dumps({"copied_from": str(default)}))
-    return True
+    for name in ("iter-00", "iter-01", "test/base", "test/iter-01"):  # test: per-iteration scores, read at the end
+        if (default / name).exists():
+            shutil.copytree(default / name, run_dir / name)
+    marker.write_text(json.dumps({"copied_from": str(default)}))
+    return str(default)
 
 
 
@@ -124,6 +127,8 @@ def main() -> None:
     parser.add_argument("--suite", default="gsm")
     parser.add_argument("--methods", default="star,rest-em,dpo")
     parser.add_argument("--variants", default="default")
+    parser.add_argument("--runs", default=None, help="method:variant pairs instead of --methods x --variants, "
+                        "e.g. star:default,star:accumulate,dpo:default")
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--train-limit", type=int, default=32)
     parser.add_argument("--dev-limit", type=int, default=40)
@@ -148,14 +153,15 @@ def main() -> None:
                         batch_size=4, max_length=640, seed=args.seed, threads=args.threads)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    for method in args.methods.split(","):
-        for variant in args.variants.split(","):
-            results.append(run_one(args, method, variant, suite, train))
-            summary = {"command": "python " + " ".join(sys.argv), "date": time.strftime("%Y-%m-%d"),
-                       "machine": f"{platform.machine()}, 2 cores shared with other agents", "results": results}
-            (args.out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-            (args.out_dir / "summary.md").write_text(summary_markdown(results))
-            print(summary_markdown(results), flush=True)
+    runs = ([tuple(run.split(":")) for run in args.runs.split(",")] if args.runs else
+            [(m, v) for m in args.methods.split(",") for v in args.variants.split(",")])
+    for method, variant in runs:
+        results.append(run_one(args, method, variant, suite, train))
+        summary = {"command": "python " + " ".join(sys.argv), "date": time.strftime("%Y-%m-%d"),
+                   "machine": f"{platform.machine()}, 2 cores shared with other agents", "results": results}
+        (args.out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+        (args.out_dir / "summary.md").write_text(summary_markdown(results))
+        print(summary_markdown(results), flush=True)
 
 
 if __name__ == "__main__":
