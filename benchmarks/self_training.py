@@ -1,7 +1,8 @@
 """Self-training figures (METHODS.md card 6): test accuracy for the base model and after each
 iteration of STaR, ReST-EM and DPO; training time per iteration; restart-from-base versus
 continue; accumulate versus replace. Every run is a resumable `improve` run directory under
---out-dir; rerunning the command resumes and then rebuilds the summary.
+--out-dir; rerunning the command resumes; each finished run is added to (or replaces its entry in) the
+out-dir's summary.json / summary.md, so several processes can share one out-dir.
 
     nice -n 10 python benchmarks/self_training.py --model smollm2-135m-instruct --suite gsm \
         --methods star,rest-em,dpo --variants default --iterations 3 --train-limit 32 \
@@ -156,13 +157,22 @@ def main() -> None:
     runs = ([tuple(run.split(":")) for run in args.runs.split(",")] if args.runs else
             [(m, v) for m in args.methods.split(",") for v in args.variants.split(",")])
     for method, variant in runs:
-        results.append(run_one(args, method, variant, suite, train))
-        summary = {"command": "python " + " ".join(sys.argv), "date": time.strftime("%Y-%m-%d"),
-                   "machine": f"{platform.machine()}, 2 cores shared with other agents", "results": results}
-        (args.out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-        (args.out_dir / "summary.md").write_text(summary_markdown(results))
-        print(summary_markdown(results), flush=True)
+        write_summary(args.out_dir, run_one(args, method, variant, suite, train))
 
+
+def write_summary(out_dir: Path, result: dict) -> None:
+    """Add one run's result to the out-dir's summary, replacing an earlier entry for the same
+    method and variant: several benchmark processes (e.g. one per core) share one summary."""
+    path = out_dir / "summary.json"
+    earlier = json.loads(path.read_text())["results"] if path.exists() else []
+    key = (result["method"], result["variant"])
+    results = [r for r in earlier if (r["method"], r["variant"]) != key] + [result]
+    result["command"] = "python " + " ".join(sys.argv)
+    summary = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, 2 cores shared with other jobs",
+               "results": results}
+    path.write_text(json.dumps(summary, indent=2))
+    (out_dir / "summary.md").write_text(summary_markdown(results))
+    print(summary_markdown(results), flush=True)
 
 if __name__ == "__main__":
     main()
