@@ -31,6 +31,7 @@ def test_a_better_candidate_replaces_the_incumbent_and_a_worse_one_never_does(tm
     assert report["final_incumbent"] == "iter-01"
     assert json.loads((tmp_path / "incumbent.json").read_text())["label"] == "iter-01"
     assert report["iterations"][0]["test"] == pytest.approx(0.3, abs=0.1) and first["test"] == pytest.approx(0.9, abs=0.1)
+    assert first["reason"].startswith("better on dev") and report["final_vs_base_on_test"]["reason"].startswith("better on test")
 
 
 @pytest.mark.parametrize("worse", [0.0, 0.1, 0.3])

@@ -62,8 +62,10 @@ def gate(
     candidate: Mapping[str, float],
     level: float = 0.05,
     test: str = "mcnemar",
+    split: str = "dev",
 ) -> GateDecision:
     """Decide whether `candidate` replaces `incumbent`, from per-task dev scores (1.0 = solved).
+    `split` names the scores' split in the reason (the final report compares on test).
 
     Accept only when the candidate's mean is strictly higher and the one-sided p-value is at most
     `level`. A worse or equal candidate is never accepted, whatever the level.
@@ -71,10 +73,10 @@ def gate(
     if not 0 < level < 1:
         raise UserError(f"the gate's level must be in (0, 1), got {level}")
     if set(incumbent) != set(candidate):
-        raise UserError("incumbent and candidate must be scored on the same dev tasks")
+        raise UserError(f"incumbent and candidate must be scored on the same {split} tasks")
     tasks = sorted(incumbent)
     if not tasks:
-        raise UserError("the gate needs at least one dev task")
+        raise UserError(f"the gate needs at least one {split} task")
     inc = np.array([incumbent[t] for t in tasks], float)
     cand = np.array([candidate[t] for t in tasks], float)
     b = int(((cand >= 1) & (inc < 1)).sum())
@@ -88,10 +90,10 @@ def gate(
     better = cand.mean() > inc.mean()
     accept = bool(better and p_value <= level)
     if not better:
-        reason = "not better than the incumbent on dev"
+        reason = f"not better than the incumbent on {split}"
     elif accept:
-        reason = f"better on dev with p={p_value:.3g} <= {level}"
+        reason = f"better on {split} with p={p_value:.3g} <= {level}"
     else:
-        reason = f"better on dev but not significantly (p={p_value:.3g} > {level})"
+        reason = f"better on {split} but not significantly (p={p_value:.3g} > {level})"
     return GateDecision(accept, float(inc.mean()), float(cand.mean()), p_value, test, level,
                         len(tasks), b, c, reason)

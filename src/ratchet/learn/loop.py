@@ -368,5 +368,5 @@ def _read_test_once(ctx: _Context) -> None:
     record = {"final_incumbent": final_label, "scores": results}
     if final_label != "base":
         record["final_vs_base"] = gate(results["base"], results[final_label], level=ctx.config.gate_level,
-                                       test=ctx.config.gate_test).to_json()
+                                       test=ctx.config.gate_test, split="test").to_json()
     write_json_atomic(ctx.state.test_record, record)
