@@ -7,16 +7,13 @@ and runs unchanged on the real one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from ratchet.learn.adapters import AdapterArtifact, BaseModelRef, check_adapter_base
 from ratchet.learn.data import Dataset
-from ratchet.learn.train.config import TrainConfig
+from ratchet.learn.train.config import StepProgress, TrainConfig
 from ratchet.models.base import Model
-
-StepProgress = Callable[[int, int], None]  # (optimiser steps done, total steps)
 
 
 class TrainingBackend(Protocol):

@@ -3,10 +3,12 @@ field; it is written into every adapter artifact, so a run can be repeated from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 
 from ratchet.errors import UserError
 
+StepProgress = Callable[[int, int], None]  # a trainer's report: (optimiser steps done, total steps)
 ALL_LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from ratchet.errors import UserError
 from ratchet.learn.adapters import AdapterArtifact, BaseModelRef
 from ratchet.learn.data import Dataset, PreferencePair
-from ratchet.learn.train.config import TrainConfig
+from ratchet.learn.train.config import StepProgress, TrainConfig
 from ratchet.learn.train.hf import (
-    StepProgress,
     Timer,
     chat,
     load_base,
@@ -52,7 +51,8 @@ def fit_dpo(
     method: str = "dpo",
     progress: StepProgress | None = None,
 ) -> AdapterArtifact:
-    """Train a LoRA with DPO on preference pairs for `base`; save it as an artifact at `out`."""
+    """Train a LoRA with DPO on preference pairs for `base`; save it as an artifact at `out`
+    (`init` and `progress` as in `fit_sft`)."""
     require_train_extra()
     dataset = data if isinstance(data, Dataset) else Dataset(tuple(data))
     pairs = [e for e in dataset.examples if isinstance(e, PreferencePair)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,8 @@ from ratchet.learn.adapters import (
     now_iso,
     write_artifact_meta,
 )
-from ratchet.learn.train.config import TrainConfig
+from ratchet.learn.train.config import StepProgress, TrainConfig
 
-StepProgress = Callable[[int, int], None]  # (optimiser steps done, total steps)
 TRAIN_PACKAGES = "torch==2.13.0 transformers peft trl gguf accelerate"
 
 

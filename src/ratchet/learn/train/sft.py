@@ -13,9 +13,8 @@ from pathlib import Path
 from ratchet.errors import UserError
 from ratchet.learn.adapters import AdapterArtifact, BaseModelRef
 from ratchet.learn.data import Dataset, SftExample
-from ratchet.learn.train.config import TrainConfig
+from ratchet.learn.train.config import StepProgress, TrainConfig
 from ratchet.learn.train.hf import (
-    StepProgress,
     Timer,
     chat,
     load_base,
@@ -50,6 +49,7 @@ def fit_sft(
     """Train a LoRA on `data` (SFT examples) for `base` and save it as an artifact at `out`.
 
     `init`: continue from that adapter instead of starting a fresh one on the base model.
+    `progress`: called with (steps done, total steps) as training starts and after each step.
     """
     require_train_extra()
     dataset = data if isinstance(data, Dataset) else Dataset(tuple(data))
