@@ -50,3 +50,13 @@ def test_improve_routes_weight_methods_to_train_improve():
     assert route(["eval", "--method", "star"]) == ["eval", "--method", "star"]
     result = run("improve", "--method", "star", "--help")
     assert result.returncode == 0 and "--rationalise" in result.stdout
+
+
+def test_dpo_gets_its_own_learning_rate_unless_one_is_given():
+    from ratchet.learn.loop import OBJECTIVE
+    from ratchet.learn.train.config import learning_rate_for
+
+    assert [learning_rate_for(OBJECTIVE[m]) for m in ("star", "rest-em", "dpo", "self-rewarding")] == [2e-4, 2e-4, 5e-5, 5e-5]
+    assert learning_rate_for("dpo", 1e-3) == 1e-3
+    result = run("train", "improve", "--help")
+    assert result.returncode == 0 and "5e-5 for DPO" in " ".join(result.stdout.split())

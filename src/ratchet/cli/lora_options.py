@@ -9,7 +9,7 @@ import typer
 
 Rank = Annotated[int, typer.Option(help="LoRA rank")]
 Alpha = Annotated[float, typer.Option(help="LoRA alpha")]
-LearningRate = Annotated[float, typer.Option(help="learning rate")]
+LearningRate = Annotated[Optional[float], typer.Option(help="learning rate (default: 2e-4 for SFT, 5e-5 for DPO)")]
 Epochs = Annotated[float, typer.Option(help="passes over the data")]
 MaxSteps = Annotated[Optional[int], typer.Option(help="optimiser steps (overrides epochs)")]
 BatchSize = Annotated[int, typer.Option(help="examples per step")]

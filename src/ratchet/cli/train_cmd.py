@@ -109,7 +109,7 @@ def improve_command(
     gate_test: Annotated[str, typer.Option(help="mcnemar or bootstrap")] = "mcnemar",
     rank: Rank = 8,
     alpha: Alpha = 16.0,
-    learning_rate: LearningRate = 2e-4,
+    learning_rate: LearningRate = None,
     epochs: Epochs = 2.0,
     max_steps: MaxSteps = None,
     batch_size: BatchSize = 4,
@@ -122,9 +122,10 @@ def improve_command(
     run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
 ) -> None:
     """Improve a local model's weights from its own verified (or judged) attempts, gated on dev."""
-    from ratchet.learn.loop import ImproveConfig
-    from ratchet.learn.train.config import TrainConfig
+    from ratchet.learn.loop import OBJECTIVE, ImproveConfig
+    from ratchet.learn.train.config import TrainConfig, learning_rate_for
 
+    learning_rate = learning_rate_for(OBJECTIVE.get(method, "sft"), learning_rate)
     train = TrainConfig(rank=rank, alpha=alpha, learning_rate=learning_rate, epochs=epochs, max_steps=max_steps,
                         batch_size=batch_size, max_length=max_length, beta=beta, seed=seed, threads=threads)
     config = ImproveConfig(
