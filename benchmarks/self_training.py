@@ -153,7 +153,6 @@ def main() -> None:
     train = TrainConfig(rank=args.rank, alpha=2.0 * args.rank, learning_rate=args.learning_rate, epochs=args.epochs,
                         batch_size=4, max_length=640, seed=args.seed, threads=args.threads)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    results = []
     runs = ([tuple(run.split(":")) for run in args.runs.split(",")] if args.runs else
             [(m, v) for m in args.methods.split(",") for v in args.variants.split(",")])
     for method, variant in runs:
@@ -163,16 +162,17 @@ def main() -> None:
 def write_summary(out_dir: Path, result: dict) -> None:
     """Add one run's result to the out-dir's summary, replacing an earlier entry for the same
     method and variant: several benchmark processes (e.g. one per core) share one summary."""
+    result = {**result, "command": "python " + " ".join(sys.argv)}  # each run names the command that made it
     path = out_dir / "summary.json"
     earlier = json.loads(path.read_text())["results"] if path.exists() else []
     key = (result["method"], result["variant"])
     results = [r for r in earlier if (r["method"], r["variant"]) != key] + [result]
-    result["command"] = "python " + " ".join(sys.argv)
     summary = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, 2 cores shared with other jobs",
                "results": results}
     path.write_text(json.dumps(summary, indent=2))
     (out_dir / "summary.md").write_text(summary_markdown(results))
     print(summary_markdown(results), flush=True)
+
 
 if __name__ == "__main__":
     main()
