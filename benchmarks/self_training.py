@@ -62,7 +62,7 @@ def run_one(args, method: str, variant: str, suite, train: TrainConfig) -> dict:
     )
     run_dir = args.out_dir / f"{method}-{variant}"
     shared = share_first_iteration(args.out_dir / f"{method}-default", run_dir, method, variant)
-    backend = LoraBackend(args.model, train, cache=True, n_ctx=2048, threads=args.threads)
+    backend = LoraBackend(args.model, cache=True, n_ctx=2048, threads=args.threads)
     start = time.perf_counter()
 
     def progress(phase: str, done: int, total: int) -> None:

@@ -64,13 +64,13 @@ class ScriptedBackend:
         model = policy_for(quality, name=f"q{quality}")
         return model
 
-    def fit(self, objective, data, out: Path, init, method, progress=None) -> AdapterArtifact:
+    def fit(self, objective, data, out: Path, init, method, config, progress=None) -> AdapterArtifact:
         quality = self.qualities[len(self.fits)]
         if progress is not None:
             for step in range(3):
                 progress(step + 1, 3)
         self.fits.append({"objective": objective, "examples": len(data), "init": init, "method": method,
-                          "kinds": data.kinds()})
+                          "kinds": data.kinds(), "learning_rate": config.learning_rate})
         artifact = AdapterArtifact(Path(out), "scripted", "0" * 64, method, {}, data.describe(),
                                    {"train_seconds": 0.0, "steps": 3, "loss_first": 1.0, "loss_last": 0.5})
         with atomic_directory(Path(out)) as scratch:

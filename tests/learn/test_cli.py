@@ -58,5 +58,9 @@ def test_dpo_gets_its_own_learning_rate_unless_one_is_given():
 
     assert [learning_rate_for(OBJECTIVE[m]) for m in ("star", "rest-em", "dpo", "self-rewarding")] == [2e-4, 2e-4, 5e-5, 5e-5]
     assert learning_rate_for("dpo", 1e-3) == 1e-3
+    from ratchet.learn.train.config import TrainConfig
+
+    assert TrainConfig().for_objective("dpo").learning_rate == 5e-5
+    assert TrainConfig(learning_rate=1e-3).for_objective("dpo").learning_rate == 1e-3
     result = run("train", "improve", "--help")
     assert result.returncode == 0 and "5e-5 for DPO" in " ".join(result.stdout.split())

@@ -125,6 +125,17 @@ def test_dpo_trains_on_verified_pairs_and_self_rewarding_on_judge_pairs(tmp_path
     assert "judge_verifier_agreement" in report["iterations"][1]["monitors"]
 
 
+def test_the_run_trains_with_the_learning_rate_it_records(tmp_path):
+    from ratchet.learn.train.config import TrainConfig
+
+    for method, given, expected in (("dpo", None, 5e-5), ("rest-em", None, 2e-4), ("dpo", 1e-3, 1e-3)):
+        backend, run_dir = ScriptedBackend(0.5, [0.9]), tmp_path / f"{method}-{given}"
+        improve(config(method, iterations=1, samples=4, train=TrainConfig(learning_rate=given)),
+                GoldAdditionSuite(n=100), backend, run_dir)
+        recorded = json.loads((run_dir / "config.json").read_text())["train"]["learning_rate"]
+        assert backend.fits[0]["learning_rate"] == recorded == expected
+
+
 def test_monitors_report_diversity_and_right_to_wrong(tmp_path):
     report = improve(config(), GoldAdditionSuite(n=100), ScriptedBackend(0.5, [0.9, 0.2]), tmp_path)
     second = report["iterations"][2]["monitors"]

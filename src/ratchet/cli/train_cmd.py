@@ -52,7 +52,7 @@ def run_weight_method(config, *, run_dir: Path, cache: bool = True) -> dict:
     require_train_extra()
     suite = load_suite(config.suite)
     with console.status(f"loading {config.model}"):
-        backend = LoraBackend(config.model, config.train, cache=cache, threads=config.train.threads)
+        backend = LoraBackend(config.model, cache=cache, threads=config.train.threads)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         bars: dict[str, int] = {}
@@ -122,10 +122,9 @@ def improve_command(
     run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
 ) -> None:
     """Improve a local model's weights from its own verified (or judged) attempts, gated on dev."""
-    from ratchet.learn.loop import OBJECTIVE, ImproveConfig
-    from ratchet.learn.train.config import TrainConfig, learning_rate_for
+    from ratchet.learn.loop import ImproveConfig
+    from ratchet.learn.train.config import TrainConfig
 
-    learning_rate = learning_rate_for(OBJECTIVE.get(method, "sft"), learning_rate)
     train = TrainConfig(rank=rank, alpha=alpha, learning_rate=learning_rate, epochs=epochs, max_steps=max_steps,
                         batch_size=batch_size, max_length=max_length, beta=beta, seed=seed, threads=threads)
     config = ImproveConfig(

@@ -81,7 +81,6 @@ def fit_command(
     from ratchet.learn.adapters import BaseModelRef
     from ratchet.learn.data import Dataset, PreferencePair
     from ratchet.learn.train import TrainConfig, fit_dpo, fit_sft
-    from ratchet.learn.train.config import learning_rate_for
     from ratchet.learn.train.hf import require_train_extra
 
     if objective not in OBJECTIVES:
@@ -101,7 +100,7 @@ def fit_command(
     if wanted == 0:
         raise UserError(f"{data} holds no {'preference pairs' if objective == 'dpo' else 'SFT examples'} "
                         f"for --objective {objective}")
-    config = TrainConfig(rank=rank, alpha=alpha, learning_rate=learning_rate_for(objective, learning_rate),
+    config = TrainConfig(rank=rank, alpha=alpha, learning_rate=learning_rate,
                          epochs=epochs, max_steps=max_steps,
                          batch_size=batch_size, max_length=max_length, beta=beta, seed=seed, threads=threads)
     require_train_extra()

@@ -24,9 +24,10 @@ class TrainingBackend(Protocol):
         ...
 
     def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str,
-            progress: StepProgress | None = None) -> AdapterArtifact:
-        """Train an adapter (`objective` "sft" or "dpo") on `data`, saved atomically at `out`;
-        optimiser steps go to `progress(done, total)`."""
+            config: TrainConfig, progress: StepProgress | None = None) -> AdapterArtifact:
+        """Train an adapter (`objective` "sft" or "dpo") on `data` with `config` (the run's, so what
+        is recorded is what ran), saved atomically at `out`; optimiser steps go to
+        `progress(done, total)`."""
         ...
 
     def scorer(self, adapter: AdapterArtifact | None):
@@ -37,11 +38,9 @@ class TrainingBackend(Protocol):
 class LoraBackend:
     """A named local model (or GGUF path): llama.cpp for sampling, LoRA training in process."""
 
-    def __init__(self, model: str, train: TrainConfig = TrainConfig(), *, cache: bool = True, n_ctx: int = 4096,
-                 threads: int | None = None) -> None:
+    def __init__(self, model: str, *, cache: bool = True, n_ctx: int = 4096, threads: int | None = None) -> None:
         self.name = model
         self.base = BaseModelRef.resolve(model)
-        self.train = train
         self.cache = cache
         self.n_ctx = n_ctx
         self.threads = threads  # llama.cpp threads; 1 is fastest when other processes share the cores
@@ -69,12 +68,12 @@ class LoraBackend:
         return model
 
     def fit(self, objective: str, data: Dataset, out: Path, init: AdapterArtifact | None, method: str,
-            progress: StepProgress | None = None) -> AdapterArtifact:
+            config: TrainConfig, progress: StepProgress | None = None) -> AdapterArtifact:
         from ratchet.learn.train import fit_dpo, fit_sft
 
         fit = fit_sft if objective == "sft" else fit_dpo
         self._policies.clear()  # free llama.cpp's memory while torch trains
-        return fit(data, self.base, out, self.train, init=init, method=method, progress=progress)
+        return fit(data, self.base, out, config, init=init, method=method, progress=progress)
 
     def scorer(self, adapter: AdapterArtifact | None):
         from ratchet.learn.scoring import LlamaCppScorer

@@ -99,7 +99,8 @@ class ImproveConfig:
         samples = self.samples or (1 if self.method == "star" else 4)
         temperature = self.temperature if self.temperature is not None else (0.0 if samples == 1 else 0.7)
         restart = self.restart if self.restart is not None else self.method in ("star", "rest-em")
-        return replace(self, samples=samples, temperature=temperature, restart=restart)
+        train = self.train.for_objective(OBJECTIVE[self.method])  # the run records the rate it trains with
+        return replace(self, samples=samples, temperature=temperature, restart=restart, train=train)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -320,7 +321,7 @@ def _train(ctx: _Context, i: int, data: Dataset, incumbent: AdapterArtifact | No
     phase = f"iteration {i}: train ({len(data)} examples)"
     ctx.report(phase, 0, 1)  # until the trainer knows its step count (loading the base takes a while)
     init = None if ctx.config.restart else incumbent
-    artifact = ctx.backend.fit(OBJECTIVE[ctx.config.method], data, out, init, ctx.config.method,
+    artifact = ctx.backend.fit(OBJECTIVE[ctx.config.method], data, out, init, ctx.config.method, ctx.config.train,
                                progress=lambda done, total: ctx.report(phase, done, total))
     steps = artifact.metrics.get("steps") or 1
     ctx.report(phase, steps, steps)

@@ -4,7 +4,7 @@ field; it is written into every adapter artifact, so a run can be repeated from 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from ratchet.errors import UserError
 
@@ -28,7 +28,7 @@ class TrainConfig:
     alpha: float = 16.0  # LoRA alpha: the update is scaled by alpha / rank
     dropout: float = 0.05  # LoRA dropout on the adapter's input (training only)
     target_modules: tuple[str, ...] = ALL_LINEAR  # projections that get an adapter
-    learning_rate: float = 2e-4
+    learning_rate: float | None = None  # None: the objective's default (LEARNING_RATES), set by `for_objective`
     epochs: float = 2.0  # passes over the data (ignored when max_steps is set)
     max_steps: int | None = None  # stop after this many optimiser steps
     batch_size: int = 4  # examples per device step
@@ -47,7 +47,7 @@ class TrainConfig:
             (self.rank >= 1, f"rank must be >= 1, got {self.rank}"),
             (self.alpha > 0, f"alpha must be > 0, got {self.alpha}"),
             (0 <= self.dropout < 1, f"dropout must be in [0, 1), got {self.dropout}"),
-            (self.learning_rate > 0, f"learning rate must be > 0, got {self.learning_rate}"),
+            (self.learning_rate is None or self.learning_rate > 0, f"learning rate must be > 0, got {self.learning_rate}"),
             (self.epochs > 0, f"epochs must be > 0, got {self.epochs}"),
             (self.max_steps is None or self.max_steps >= 1, f"max_steps must be >= 1, got {self.max_steps}"),
             (self.batch_size >= 1 and self.grad_accum >= 1, "batch size and gradient accumulation must be >= 1"),
@@ -59,6 +59,11 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise UserError(message)
+
+    def for_objective(self, objective: str) -> TrainConfig:
+        """This configuration with its learning rate settled for `sft` or `dpo`: what a trainer runs
+        and an artifact records."""
+        return replace(self, learning_rate=learning_rate_for(objective, self.learning_rate))
 
     def to_json(self) -> dict:
         return asdict(self)

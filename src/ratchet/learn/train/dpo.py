@@ -54,6 +54,7 @@ def fit_dpo(
     """Train a LoRA with DPO on preference pairs for `base`; save it as an artifact at `out`
     (`init` and `progress` as in `fit_sft`)."""
     require_train_extra()
+    config = config.for_objective("dpo")
     dataset = data if isinstance(data, Dataset) else Dataset(tuple(data))
     pairs = [e for e in dataset.examples if isinstance(e, PreferencePair)]
     if not pairs:

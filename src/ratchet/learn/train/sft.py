@@ -52,6 +52,7 @@ def fit_sft(
     `progress`: called with (steps done, total steps) as training starts and after each step.
     """
     require_train_extra()
+    config = config.for_objective("sft")
     dataset = data if isinstance(data, Dataset) else Dataset(tuple(data))
     examples = [e for e in dataset.examples if isinstance(e, SftExample)]
     if not examples:
