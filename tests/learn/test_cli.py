@@ -54,12 +54,10 @@ def test_improve_routes_weight_methods_to_train_improve():
 
 def test_dpo_gets_its_own_learning_rate_unless_one_is_given():
     from ratchet.learn.loop import OBJECTIVE
-    from ratchet.learn.train.config import learning_rate_for
+    from ratchet.learn.train.config import TrainConfig, learning_rate_for
 
     assert [learning_rate_for(OBJECTIVE[m]) for m in ("star", "rest-em", "dpo", "self-rewarding")] == [2e-4, 2e-4, 5e-5, 5e-5]
     assert learning_rate_for("dpo", 1e-3) == 1e-3
-    from ratchet.learn.train.config import TrainConfig
-
     assert TrainConfig().for_objective("dpo").learning_rate == 5e-5
     assert TrainConfig(learning_rate=1e-3).for_objective("dpo").learning_rate == 1e-3
     result = run("train", "improve", "--help")

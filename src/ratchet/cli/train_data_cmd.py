@@ -100,8 +100,7 @@ def fit_command(
     if wanted == 0:
         raise UserError(f"{data} holds no {'preference pairs' if objective == 'dpo' else 'SFT examples'} "
                         f"for --objective {objective}")
-    config = TrainConfig(rank=rank, alpha=alpha, learning_rate=learning_rate,
-                         epochs=epochs, max_steps=max_steps,
+    config = TrainConfig(rank=rank, alpha=alpha, learning_rate=learning_rate, epochs=epochs, max_steps=max_steps,
                          batch_size=batch_size, max_length=max_length, beta=beta, seed=seed, threads=threads)
     require_train_extra()
     base = BaseModelRef.resolve(model)
