@@ -42,3 +42,39 @@ def test_sanitize_drops_top_level_calls_and_main_blocks():
     cleaned = sanitize(code)
     assert "print" not in cleaned and "input" not in cleaned and "def f" in cleaned
     ast.parse(cleaned)
+
+
+DECORATED = [
+    # a frozen dataclass helper: without its decorator Point(1, 2) has no __init__ arguments
+    ("from dataclasses import dataclass\n\n@dataclass(frozen=True)\nclass Point:\n    x: int\n    y: int\n\n"
+     "def add(a, b):\n    return Point(a, b).x + Point(a, b).y\n"),
+    # lru_cache on a recursive helper, decorator with arguments spanning two lines
+    ("import functools\n\n@functools.lru_cache(\n    maxsize=None)\ndef total(a, b):\n    return a + b\n\n"
+     "def add(a, b):\n    return total(a, b) if total.cache_info() is not None else None\n"),
+    # a class whose methods are decorated, and a stacked pair of decorators on the class
+    ("import functools\n\ndef tag(cls):\n    cls.tagged = True\n    return cls\n\n@tag\n@functools.total_ordering\n"
+     "class Adder:\n    @staticmethod\n    def add(a, b):\n        return a + b\n\n    @classmethod\n"
+     "    def make(cls):\n        return cls()\n\n    @property\n    def ready(self):\n        return self.tagged\n\n"
+     "    def __eq__(self, other):\n        return True\n\n    def __lt__(self, other):\n        return False\n\n"
+     "def add(a, b):\n    assert Adder.make().ready and Adder() >= Adder()\n    return Adder.add(a, b)\n"),
+]
+
+
+@pytest.mark.parametrize("code", DECORATED)
+def test_sanitize_keeps_decorators(code):
+    cleaned = sanitize(code + "print(add(2, 3))\n")
+    assert "print(add" not in cleaned
+    assert cleaned.count("@") == code.count("@")
+    namespace: dict = {}
+    exec(compile(complete_program(PROMPT, cleaned, "add"), "<test>", "exec"), namespace)  # trusted
+    assert namespace["add"](2, 3) == 5
+
+
+def test_unfenced_code_starting_with_a_decorator_keeps_it():
+    answer = "Here is my solution:\n@staticmethod\ndef helper(a, b):\n    return a + b\n\ndef add(a, b):\n" \
+             "    return helper.__func__(a, b)\n"
+    code = extract_code(answer, "add")
+    assert code.startswith("@staticmethod")
+    namespace: dict = {}
+    exec(compile(complete_program(PROMPT, code, "add"), "<test>", "exec"), namespace)  # trusted
+    assert namespace["add"](2, 3) == 5

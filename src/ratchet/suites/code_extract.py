@@ -7,6 +7,8 @@ import re
 import textwrap
 
 FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+# where unfenced code begins: a definition, an import, or a decorator line above a definition
+CODE_START = re.compile(r"\s*(def |async def |import |from \S+ import |class |@[A-Za-z_][\w.]*(\(.*\))?\s*$)")
 KEPT_NODES = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
               ast.Assign, ast.AnnAssign)
 
@@ -41,7 +43,7 @@ def extract_code(text: str, entry_point: str | None = None) -> str | None:
         return max(blocks, key=len).strip("\n")
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        if re.match(r"\s*(def |async def |import |from \S+ import |class )", line):
+        if CODE_START.match(line):
             return "\n".join(lines[index:]).strip("\n")
     body = text.strip("\n")
     if body.strip() and _parses(_as_body(body)):
@@ -56,8 +58,20 @@ def sanitize(code: str) -> str:
         tree = ast.parse(code)
     except SyntaxError:
         return code
-    kept = [ast.get_source_segment(code, node) for node in tree.body if isinstance(node, KEPT_NODES)]
+    kept = [_source_with_decorators(code, node) for node in tree.body if isinstance(node, KEPT_NODES)]
     return "\n\n".join(segment for segment in kept if segment)
+
+
+def _source_with_decorators(code: str, node: ast.stmt) -> str | None:
+    """The source of a top-level statement; a decorated definition's node starts at its `def` or
+    `class` line, so the lines from its first decorator are put back in front."""
+    decorators = getattr(node, "decorator_list", None)
+    if not decorators:
+        return ast.get_source_segment(code, node)
+    # a decorator's `@` opens its line at top level, so the span starts at column 0
+    span = ast.Pass(lineno=decorators[0].lineno, col_offset=0,
+                    end_lineno=node.end_lineno, end_col_offset=node.end_col_offset)
+    return ast.get_source_segment(code, span)
 
 
 def _as_body(code: str) -> str:
