@@ -15,6 +15,7 @@ a result; only a sandbox that cannot be set up at all raises (BackendError). Sta
 library only. How it works: `_supervisor.py`; which isolation: `isolation.py`.
 """
 
+from ratchet.sandbox.checks import Checks
 from ratchet.sandbox.isolation import IsolationPlan, detect_isolation
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.pool import SandboxPool
@@ -22,6 +23,7 @@ from ratchet.sandbox.result import SandboxResult, SandboxStatus
 from ratchet.sandbox.runner import run_python
 
 __all__ = [
+    "Checks",
     "IsolationPlan",
     "SandboxLimits",
     "SandboxPool",

@@ -8,6 +8,11 @@ One run is a small process tree:
     program     rlimits; its own unprivileged uid (or no capabilities in a user namespace);
                 no_new_privs; then runs main.py as __main__ in this (forked) interpreter
 
+A checked run (config["entry_point"] set) also gives the program a call channel, and the
+supervisor, once the program is forked, reads the checks from their own descriptor and runs
+them against it: the verdict is the checks' completion, never the program's exit status
+(_calls.py says why and how).
+
 Filesystem hardening, inside the mount namespace: directories the sandbox uid could not
 traverse to reach Python are hidden behind a tmpfs that shows only the Python install; every
 mount becomes read-only; /tmp, /var/tmp, /dev/shm and the work directory become small private
@@ -16,7 +21,7 @@ tmpfs mounts; /proc shows only the sandbox's processes.
 Modes (argv[1]):
     run CONFIG        one run; this process is the leader (CONFIG: marshal, hex)
     serve FD PLAN N   fork server: keeps N sandboxes prepared for PLAN (marshal, hex); per
-                      message on socket FD (config + stdin, stdout, stderr, report fds)
+                      message on socket FD (config + stdin, stdout, stderr, report [, checks] fds)
                       hands one over and replies with its leader's pid; exits at EOF
     probe NAME...     exit 0 if these namespaces can be created here
 
@@ -67,8 +72,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 
 
-class WallTime(Exception):
-    """The wall-time deadline passed."""
+class WallTime(BaseException):
+    """The wall-time deadline passed (a BaseException: checks that catch Exception must not
+    swallow it)."""
 
 
 def _check(result: int, what: str) -> None:
@@ -178,8 +184,10 @@ def drop_capabilities() -> None:
     _check(_libc.capset(header, (ctypes.c_uint32 * 6)()), "capset")
 
 
-def become_program(config: dict) -> None:
-    """In the program's process, before any of its code: limit and de-privilege."""
+def become_program(config: dict, channel: tuple[int, int] | None = None) -> None:
+    """In the program's process, before any of its code: limit and de-privilege. A checked
+    run keeps its call channel (requests in, replies out) as fds 3 and 4; every other
+    descriptor (report, checks, sockets) is closed."""
     for name, (soft, hard) in config["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     if "userns" in config["namespaces"]:
@@ -193,20 +201,29 @@ def become_program(config: dict) -> None:
     os.chdir(config["workdir"])
     os.environ.clear()
     os.environ.update(config["env"])
-    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # report fd, sockets, pipes
+    first_free = 3
+    if channel is not None:
+        import fcntl  # moved above 3 and 4 first, so neither dup2 closes the other's source
+
+        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in channel]
+        for target, fd in enumerate(moved, start=3):
+            os.dup2(fd, target)
+        first_free = 5
+    os.closerange(first_free, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
 
 
-def run_main(path: str, source: bytes) -> None:
+def run_main(path: str, source: bytes, entry_point: str | None = None) -> None:
     """Run `source` as `python -I main.py` would, in this freshly forked interpreter; exit.
-    Whatever the program does (even a raising excepthook), it never returns into our code."""
+    Whatever the program does (even a raising excepthook), it never returns into our code.
+    In a checked run the module then answers calls of `entry_point` (see _calls.py)."""
     status = 1
     try:
-        status = _shut_down(_execute_main(path, source))
+        status = _shut_down(_execute_main(path, source, entry_point))
     finally:
         os._exit(status)
 
 
-def _execute_main(path: str, source: bytes) -> int:
+def _execute_main(path: str, source: bytes, entry_point: str | None = None) -> int:
     main = type(sys)("__main__")
     main.__file__, main.__builtins__ = path, builtins
     sys.modules["__main__"] = main
@@ -214,6 +231,8 @@ def _execute_main(path: str, source: bytes) -> int:
     faulthandler.enable()  # a segfault prints the Python traceback: the relevant stderr
     try:
         exec(compile(source, path, "exec"), main.__dict__)  # noqa: S102 - the sandboxed program
+        if entry_point is not None:
+            _calls().answer_calls(main.__dict__, entry_point)
     except SystemExit as stop:
         return _exit_status(stop.code)
     except BaseException as error:  # noqa: BLE001 - report it exactly as the interpreter would
@@ -250,18 +269,18 @@ def _shut_down(status: int) -> int:
     return status
 
 
-def start_program(config: dict, source: bytes) -> int:
+def start_program(config: dict, source: bytes, channel: tuple[int, int] | None = None) -> int:
     """Fork the program's process; raise OSError with its message if its setup failed."""
     error_r, error_w = os.pipe()  # closed by closerange() once setup is done: EOF means success
     pid = os.fork()
     if pid == 0:
         try:
             os.close(error_r)
-            become_program(config)
+            become_program(config, channel)
         except BaseException as error:  # noqa: BLE001 - anything here is a setup failure
             os.write(error_w, f"{type(error).__name__}: {error}".encode()[:4000])
             os._exit(SETUP_FAILED)
-        run_main(os.path.join(config["workdir"], "main.py"), source)
+        run_main(os.path.join(config["workdir"], "main.py"), source, config.get("entry_point"))
     os.close(error_w)
     message = b""
     while chunk := os.read(error_r, 4096):
@@ -271,6 +290,59 @@ def start_program(config: dict, source: bytes) -> int:
         os.waitpid(pid, 0)
         raise OSError(errno.EPERM, "starting the program failed: " + message.decode(errors="replace"))
     return pid
+
+
+# ---------------------------------------------------------------- checked runs
+
+
+def _calls():  # type: ignore[no-untyped-def]
+    """_calls.py, beside this file (imported on first use: it pulls in json)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _calls as calls
+
+    del sys.path[0]
+    return calls
+
+
+def check_program(config: dict, source: bytes, report: dict) -> int:
+    """Fork the program with a call channel, then (only then) read the checks and run them
+    here against it; returns its pid. report["checks"] says whether every check held."""
+    calls = _calls()
+    request_r, request_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    pid = start_program(config, source, (request_r, reply_w))
+    os.close(request_r)
+    os.close(reply_w)
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # before the checks enter our memory
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a vanished program is an EPIPE, not our death
+    checks = _read_checks(calls, config["checks_fd"])
+    proxy = calls.Proxy(config["entry_point"], request_w, reply_r)
+    signal.signal(signal.SIGALRM, _raise_wall_time)
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, config["deadline"] - time.monotonic()))
+    try:
+        why = calls.run_checks(checks, proxy)
+    except WallTime:
+        why = "the wall-time limit passed before the checks completed"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    gone = proxy.ended  # the program's own end decides the status (crash, timeout, memory)
+    if not gone:
+        os.kill(pid, signal.SIGKILL)  # idle, waiting for the next call: its work is done
+    report["checks"] = {
+        "passed": not why, "detail": why, "calls": proxy.calls, "program_ended": gone,
+        "timeout": why.startswith("the wall-time"), "memory": why.startswith("the function raised MemoryError"),
+    }
+    os.close(request_w)
+    os.close(reply_r)
+    return pid
+
+
+def _read_checks(calls, fd: int) -> dict:  # type: ignore[no-untyped-def]
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(fd)
+    return calls.json.loads(b"".join(chunks))
 
 
 # ---------------------------------------------------------------- supervision
@@ -343,7 +415,19 @@ def prepare(plan: dict) -> list[str]:
     if "pidns" in plan["namespaces"]:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     expose_python(plan["masks"])
-    return ["ro-root"] if make_tree_read_only() else []
+    hidden = hide_paths(plan.get("hidden", []))
+    return (["ro-root"] if make_tree_read_only() else []) + (["hidden-data"] if hidden else [])
+
+
+def hide_paths(paths: list) -> bool:
+    """Cover each path with nothing: an empty read-only tmpfs over a directory, /dev/null over
+    a file (e.g. a benchmark's data set, which holds the hidden tests and the answers)."""
+    for path in paths:
+        if os.path.isdir(path):
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=0555,size=4k")
+        elif os.path.exists(path):
+            _mount("/dev/null", path, None, MS_BIND)
+    return bool(paths)
 
 
 def supervise(config: dict, layers: list[str]) -> None:
@@ -360,7 +444,10 @@ def supervise(config: dict, layers: list[str]) -> None:
         if "userns" in config["namespaces"]:
             report["layers"].append("no-caps")
         report["layers"] += ["no-new-privs", "rlimits"]
-        pid = start_program(config, source)
+        if config.get("entry_point") is None:
+            pid = start_program(config, source)
+        else:
+            pid = check_program(config, source, report)
         _release_stdio()
         _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # a same-uid program (user ns) may not ptrace us
         report["program"] = wait_for(pid, config["deadline"])
@@ -428,6 +515,7 @@ def serve(fd: int, plan: dict, spares: int) -> None:
 
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our leaders
+    _calls()  # checked runs need it: import it once here, not in every sandbox
     gc.freeze()  # keep the warm heap shared with the children
     armed: list = []  # (leader pid, socket to its waiting supervisor)
 
@@ -447,7 +535,7 @@ def serve(fd: int, plan: dict, spares: int) -> None:
         while len(armed) < spares:
             arm()  # after the reply to the last request: off its critical path
         try:
-            message, fds, _, _ = socket.recv_fds(server, 1 << 18, 4)
+            message, fds, _, _ = socket.recv_fds(server, 1 << 18, 5)
         except OSError:
             break
         if not message:
@@ -478,10 +566,11 @@ def serve(fd: int, plan: dict, spares: int) -> None:
 
 
 def _receive_request(sandbox: socket.socket) -> dict:
-    """In a prepared supervisor: wait for the run (config + stdin, stdout, stderr, report)."""
+    """In a prepared supervisor: wait for the run (config + stdin, stdout, stderr, report,
+    and for a checked run its checks)."""
     import socket
 
-    message, fds, _, _ = socket.recv_fds(sandbox, 1 << 18, 4)
+    message, fds, _, _ = socket.recv_fds(sandbox, 1 << 18, 5)
     if not message:
         os._exit(0)  # the fork server is gone
     sandbox.close()
@@ -490,6 +579,8 @@ def _receive_request(sandbox: socket.socket) -> dict:
         os.close(source)
     config = marshal.loads(bytes.fromhex(message.decode()))
     config["report_fd"] = fds[3]
+    if len(fds) > 4:  # a checked run's checks, read only once its program is forked
+        config["checks_fd"] = fds[4]
     return config
 
 

@@ -27,14 +27,17 @@ class ForkServer:
         self._socket: socket.socket | None = None
         self._process: subprocess.Popen | None = None
 
-    def spawn(self, config_hex: str, stdin: int, stdout: int, stderr: int, report: int) -> int:
+    def spawn(
+        self, config_hex: str, stdin: int, stdout: int, stderr: int, report: int, checks: int | None = None
+    ) -> int:
         """Start one run (its config must follow `self.plan`); returns the pid of its leader,
-        which is also its process group."""
+        which is also its process group. `checks`: a checked run's checks (see _calls.py)."""
+        fds = [stdin, stdout, stderr, report] + ([] if checks is None else [checks])
         with self._lock:
             for _ in range(2):
                 server = self._socket or self._start()
                 try:
-                    socket.send_fds(server, [config_hex.encode()], [stdin, stdout, stderr, report])
+                    socket.send_fds(server, [config_hex.encode()], fds)
                     reply = server.recv(32)
                 except OSError:
                     reply = b""
@@ -67,7 +70,8 @@ class ForkServer:
 
     def _plan_hex(self) -> str:
         masks = [[directory, list(names)] for directory, names in self.plan.masks]
-        return marshal.dumps({"namespaces": list(self.plan.namespaces), "masks": masks}).hex()
+        plan = {"namespaces": list(self.plan.namespaces), "masks": masks, "hidden": list(self.plan.hidden)}
+        return marshal.dumps(plan).hex()
 
     def _stop(self) -> None:
         if self._socket is not None:

@@ -47,6 +47,21 @@ class IsolationPlan:
     namespaces: tuple[str, ...] = ()  # e.g. ("netns", "pidns", ...), with "userns" first if used
     drop_uid: bool = False  # run the program as a leased unprivileged uid (needs root)
     masks: Masks = ()
+    hidden: tuple[str, ...] = ()  # paths the program must not read (covered in its mount namespace)
+
+    def hiding(self, paths: Iterable[str]) -> IsolationPlan:
+        """This plan, also covering `paths` (absolute, existing) in the sandbox's mount
+        namespace; without a mount namespace they cannot be covered, and the plan refuses."""
+        extra = tuple(sorted({os.path.realpath(path) for path in paths} - set(self.hidden)))
+        if not extra:
+            return self
+        if not self.mount_namespace:
+            raise UserError(
+                f"cannot hide {extra[0]} from model-written code without a mount namespace (isolation"
+                f" '{self.describe()}'): run as root with CAP_SYS_ADMIN or enable unprivileged user"
+                " namespaces (sysctl kernel.unprivileged_userns_clone=1)"
+            )
+        return IsolationPlan(self.namespaces, self.drop_uid, self.masks, self.hidden + extra)
 
     @property
     def mount_namespace(self) -> bool:

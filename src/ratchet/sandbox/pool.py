@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
 from ratchet.errors import UserError
+from ratchet.sandbox.checks import Checks
 from ratchet.sandbox.forkserver import ForkServer
 from ratchet.sandbox.isolation import IsolationPlan, check_plan, detect_isolation
 from ratchet.sandbox.limits import SandboxLimits
@@ -42,16 +43,25 @@ class SandboxPool:
         self._server = ForkServer(self.isolation, spares=self.workers)
 
     def submit(
-        self, code: str, limits: SandboxLimits | None = None, *, stdin: str = ""
+        self, code: str, limits: SandboxLimits | None = None, *, stdin: str = "", checks: Checks | None = None
     ) -> Future[SandboxResult]:
-        """Run `code` as a program's main module; the future never fails for what it does."""
+        """Run `code` as a program's main module (checked against `checks` when given, see
+        `run_python`); the future never fails for what the program does."""
         return self._executor.submit(
-            execute, code, limits or self.limits, stdin=stdin, plan=self.isolation, server=self._server
+            execute, code, limits or self.limits, stdin=stdin, plan=self.isolation, server=self._server,
+            checks=checks,
         )
 
-    def map(self, codes: Iterable[str], limits: SandboxLimits | None = None) -> list[SandboxResult]:
-        """Results in the order of `codes`."""
-        futures = [self.submit(code, limits) for code in codes]
+    def map(
+        self,
+        codes: Iterable[str],
+        limits: SandboxLimits | None = None,
+        checks: Iterable[Checks | None] | None = None,
+    ) -> list[SandboxResult]:
+        """Results in the order of `codes` (each checked against its `checks`, when given)."""
+        codes = list(codes)
+        each = list(checks) if checks is not None else [None] * len(codes)
+        futures = [self.submit(code, limits, checks=check) for code, check in zip(codes, each, strict=True)]
         return [future.result() for future in futures]
 
     def close(self) -> None:

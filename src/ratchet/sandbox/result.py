@@ -24,7 +24,8 @@ _STEAL_ALLOWANCE = 0.9
 class SandboxResult:
     """What happened when model-written code ran in the sandbox.
 
-    status:      passed (exit 0) | failed (nonzero exit, e.g. an uncaught exception) |
+    status:      passed (exit 0; for a checked run: every check held, whatever the exit) |
+                 failed (nonzero exit, e.g. an uncaught exception; a check that did not hold) |
                  timeout (wall or CPU limit) | memory (MemoryError or killed for memory) |
                  crashed (killed by a signal, or anything else).
     returncode:  the exit code; minus the signal number when killed; None when the sandbox
@@ -65,6 +66,18 @@ class SandboxResult:
 
 
 @dataclass(frozen=True)
+class CheckReport:
+    """What the checker of a checked run said: whether every check held, and if not, why."""
+
+    passed: bool
+    detail: str
+    calls: int  # calls of the program's function the checks made
+    program_ended: bool  # the program's process went away before the checks were done
+    timeout: bool = False  # the wall-time limit passed during the checks
+    memory: bool = False  # the function raised MemoryError
+
+
+@dataclass(frozen=True)
 class ProgramExit:
     """How the program's process ended, as its supervisor saw it."""
 
@@ -81,8 +94,31 @@ def classify(
     wall_timeout: bool,
     stderr: str,
     limits: SandboxLimits,
+    checks: CheckReport | None = None,
 ) -> tuple[SandboxStatus, int | None, str]:
-    """(status, returncode, detail) for a run. `ended` is None when no report came back."""
+    """(status, returncode, detail) for a run. `ended` is None when no report came back.
+    For a checked run (`checks` given) only the checks can make it "passed"; the program's
+    exit only tells apart why it failed when the program went away during them."""
+    if checks is None:
+        return _classify_exit(ended, wall_timeout=wall_timeout, stderr=stderr, limits=limits)
+    code = ended.exit_code if ended else None
+    if checks.passed:
+        return "passed", code, f"every check held ({checks.calls} calls)"
+    if checks.timeout or wall_timeout:
+        return "timeout", None, f"wall-time limit of {limits.wall_seconds:g} s exceeded during the checks"
+    if checks.memory:
+        return "memory", code, f"MemoryError (address-space limit {limits.memory_mb} MB)"
+    if not checks.program_ended:
+        return "failed", code, checks.detail
+    status, returncode, detail = _classify_exit(ended, wall_timeout=False, stderr=stderr, limits=limits)
+    if status == "passed":  # it exited with 0 before the checks were done: a failure
+        return "failed", returncode, f"{checks.detail} (it exited with code {returncode})"
+    return status, returncode, f"{checks.detail}: {detail}"
+
+
+def _classify_exit(
+    ended: ProgramExit | None, *, wall_timeout: bool, stderr: str, limits: SandboxLimits
+) -> tuple[SandboxStatus, int | None, str]:
     if wall_timeout or (ended is not None and ended.killed_for_wall_time):
         return "timeout", None, f"wall-time limit of {limits.wall_seconds:g} s exceeded"
     if ended is None:

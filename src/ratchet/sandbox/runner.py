@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ratchet.errors import BackendError, UserError
+from ratchet.sandbox.checks import Checks
 from ratchet.sandbox.forkserver import SUPERVISOR_ENV, ForkServer
 from ratchet.sandbox.isolation import (
     SUPERVISOR,
@@ -30,7 +31,7 @@ from ratchet.sandbox.isolation import (
 )
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.output import Collected, collect
-from ratchet.sandbox.result import ProgramExit, SandboxResult, classify
+from ratchet.sandbox.result import CheckReport, ProgramExit, SandboxResult, classify
 
 SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 # The supervisor kills the program at the wall deadline; we kill the run's whole process group
@@ -46,18 +47,28 @@ def run_python(
     *,
     stdin: str = "",
     isolation: IsolationPlan | None = None,
+    checks: Checks | None = None,
 ) -> SandboxResult:
     """Run `code` as the main module of a Python process in a fresh sandbox.
 
+    Without `checks`, the status follows the program's exit (0 is "passed"). With `checks`,
+    "passed" means the checks ran to completion against the program's function and every
+    one held, whatever the program's exit (see `Checks`).
     `isolation` defaults to the strongest plan this machine supports (`detect_isolation()`).
     Each call starts one supervisor interpreter; `SandboxPool` keeps a warm one instead.
     """
     plan = isolation if isolation is not None else detect_isolation()
-    return execute(code, limits, stdin=stdin, plan=plan, server=None)
+    return execute(code, limits, stdin=stdin, plan=plan, server=None, checks=checks)
 
 
 def execute(
-    code: str, limits: SandboxLimits, *, stdin: str, plan: IsolationPlan, server: ForkServer | None
+    code: str,
+    limits: SandboxLimits,
+    *,
+    stdin: str,
+    plan: IsolationPlan,
+    server: ForkServer | None,
+    checks: Checks | None = None,
 ) -> SandboxResult:
     """run_python, launched through `server` when given (else a one-off supervisor process)."""
     check_plan(plan)
@@ -67,7 +78,9 @@ def execute(
         uid = stack.enter_context(UIDS.lease()) if plan.drop_uid else None
         workdir = stack.enter_context(_workspace(code, uid, plan))
         stdin_fd = stack.enter_context(_stdin_fd(stdin))
-        return _supervise(workdir, uid, plan, limits, stdin_fd, server)
+        checks_fd = stack.enter_context(_checks_fd(checks)) if checks is not None else None
+        run = _Run(workdir, uid, plan, limits, checks.entry_point if checks else None)
+        return _supervise(run, stdin_fd, checks_fd, server)
 
 
 @contextlib.contextmanager
@@ -85,6 +98,15 @@ def _workspace(code: str, uid: int | None, plan: IsolationPlan) -> Iterator[str]
         yield workdir
     finally:
         _remove_tree(workdir)
+
+
+@contextlib.contextmanager
+def _checks_fd(checks: Checks) -> Iterator[int]:
+    """The checks in an unlinked file: the supervisor reads them once the program is forked."""
+    with tempfile.TemporaryFile() as handle:
+        handle.write(checks.to_bytes())
+        handle.seek(0)
+        yield handle.fileno()
 
 
 @contextlib.contextmanager
@@ -131,36 +153,45 @@ class _Pipes:
                 os.close(pair[end])
 
 
-def _config(
-    workdir: str, uid: int | None, plan: IsolationPlan, limits: SandboxLimits, deadline: float
-) -> dict:
-    return {
-        "workdir": workdir,
-        "uid": uid,
-        "namespaces": list(plan.namespaces),
-        "masks": [[directory, list(names)] for directory, names in plan.masks],
-        "scratch_dirs": list(SCRATCH_DIRS),
-        "scratch_mb": limits.scratch_mb,
-        "rlimits": limits.rlimits(),
-        "deadline": deadline,
-        "env": {**SUPERVISOR_ENV, "HOME": workdir, "TMPDIR": "/tmp"},
-    }
+@dataclass(frozen=True)
+class _Run:
+    workdir: str
+    uid: int | None
+    plan: IsolationPlan
+    limits: SandboxLimits
+    entry_point: str | None  # set for a checked run
+
+    def config(self, deadline: float) -> dict:
+        return {
+            "workdir": self.workdir,
+            "uid": self.uid,
+            "namespaces": list(self.plan.namespaces),
+            "masks": [[directory, list(names)] for directory, names in self.plan.masks],
+            "hidden": list(self.plan.hidden),
+            "scratch_dirs": list(SCRATCH_DIRS),
+            "scratch_mb": self.limits.scratch_mb,
+            "rlimits": self.limits.rlimits(),
+            "deadline": deadline,
+            "env": {**SUPERVISOR_ENV, "HOME": self.workdir, "TMPDIR": "/tmp"},
+            "entry_point": self.entry_point,
+        }
 
 
 def _launch(
-    config: dict, stdin: int, pipes: _Pipes, workdir: str, server: ForkServer | None
+    config: dict, stdin: int, checks: int | None, pipes: _Pipes, workdir: str, server: ForkServer | None
 ) -> tuple[int, Callable[[], object]]:
     """Start the run's leader; returns (its process group, how to reap it)."""
     if server is not None:
         config_hex = marshal.dumps(config).hex()
-        pid = server.spawn(config_hex, stdin, pipes.stdout[1], pipes.stderr[1], pipes.report[1])
+        pid = server.spawn(config_hex, stdin, pipes.stdout[1], pipes.stderr[1], pipes.report[1], checks)
         return pid, lambda: None  # the fork server reaps its own children
-    config = {**config, "report_fd": pipes.report[1]}
+    config = {**config, "report_fd": pipes.report[1], "checks_fd": checks}
+    passed = (pipes.report[1],) if checks is None else (pipes.report[1], checks)
     try:
         process = subprocess.Popen(
             [sys.executable, "-I", SUPERVISOR, "run", marshal.dumps(config).hex()],
             stdin=stdin, stdout=pipes.stdout[1], stderr=pipes.stderr[1],
-            pass_fds=(pipes.report[1],), start_new_session=True, cwd=workdir, env=SUPERVISOR_ENV,
+            pass_fds=passed, start_new_session=True, cwd=workdir, env=SUPERVISOR_ENV,
         )
     except OSError as error:
         retryable = error.errno == errno.EAGAIN
@@ -168,20 +199,13 @@ def _launch(
     return process.pid, process.wait
 
 
-def _supervise(
-    workdir: str,
-    uid: int | None,
-    plan: IsolationPlan,
-    limits: SandboxLimits,
-    stdin: int,
-    server: ForkServer | None,
-) -> SandboxResult:
+def _supervise(run: _Run, stdin: int, checks: int | None, server: ForkServer | None) -> SandboxResult:
     started = time.monotonic()
-    deadline = started + limits.wall_seconds  # the supervisor enforces it
-    config = _config(workdir, uid, plan, limits, deadline)
+    deadline = started + run.limits.wall_seconds  # the supervisor enforces it
+    plan, uid, limits = run.plan, run.uid, run.limits
     pipes = _Pipes.open()
     try:
-        group, reap = _launch(config, stdin, pipes, workdir, server)
+        group, reap = _launch(run.config(deadline), stdin, checks, pipes, run.workdir, server)
     except BaseException:
         pipes.close(0)
         raise
@@ -199,7 +223,7 @@ def _supervise(
             kill_processes_of(uid)
         reap()
         pipes.close(0)
-    return _result(collected, plan, limits, time.monotonic() - started)
+    return _result(collected, plan, limits, time.monotonic() - started, checked=checks is not None)
 
 
 def _kill_group(group: int) -> None:
@@ -210,7 +234,7 @@ def _kill_group(group: int) -> None:
 
 
 def _result(
-    collected: Collected, plan: IsolationPlan, limits: SandboxLimits, seconds: float
+    collected: Collected, plan: IsolationPlan, limits: SandboxLimits, seconds: float, *, checked: bool
 ) -> SandboxResult:
     report = _parse_report(collected.report)
     if "error" in report and not collected.deadline_passed:
@@ -219,7 +243,8 @@ def _result(
     ended = _program_exit(report)
     stderr = collected.stderr.text()
     status, returncode, detail = classify(
-        ended, wall_timeout=collected.deadline_passed, stderr=stderr, limits=limits
+        ended, wall_timeout=collected.deadline_passed, stderr=stderr, limits=limits,
+        checks=_checks_report(report) if checked else None,
     )
     layers = report.get("layers")
     return SandboxResult(
@@ -232,6 +257,14 @@ def _result(
         detail=detail,
         cpu_seconds=ended.cpu_seconds if ended else None,
     )
+
+
+def _checks_report(report: dict) -> CheckReport:
+    """What the supervisor said of the checks; no word from it is a failure like any other."""
+    try:
+        return CheckReport(**report["checks"])
+    except (KeyError, TypeError):
+        return CheckReport(passed=False, detail="the checks did not report", calls=0, program_ended=True)
 
 
 def _program_exit(report: dict) -> ProgramExit | None:

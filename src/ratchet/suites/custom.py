@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,26 @@ def default_verify(answer: str, gold: Any) -> bool:
         return str(answer).strip().lower() == str(gold).strip().lower()
 
 
+@dataclass(frozen=True)
+class JsonlPublic:
+    """What a solver may use of a JSONL suite: the system prompt and the answer extraction (the
+    user's `extract` function; it should not close over the gold answers)."""
+
+    name: str
+    system: str
+    extract_answer: Callable[[str], str | None]
+    has_visible_checks = False
+
+    def messages(self, task: Task) -> list[Message]:
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": task.prompt}]
+
+    def extract(self, task: Task, completion: str) -> str | None:
+        return self.extract_answer(completion)
+
+    def check_visible(self, task: Task, answer: str) -> Verdict | None:
+        return None
+
+
 class JsonlSuite(SuiteBase):
     def __init__(
         self,
@@ -57,11 +78,8 @@ class JsonlSuite(SuiteBase):
     def all_tasks(self) -> Sequence[Task]:
         return self._tasks
 
-    def messages(self, task: Task) -> list[Message]:
-        return [{"role": "system", "content": self.system}, {"role": "user", "content": task.prompt}]
-
-    def extract(self, task: Task, completion: str) -> str | None:
-        return self._extract_fn(completion)
+    def make_public(self) -> JsonlPublic:
+        return JsonlPublic(self.name, self.system, self._extract_fn)
 
     def gold(self, task: Task) -> Any:
         return self._gold[task.id]
