@@ -109,13 +109,15 @@ def test_verify_replays_actions_in_a_fresh_environment(suite):
 
 
 def test_environments_are_pooled_and_closed(suite):
+    """Episodes reuse one environment, replays another: an environment the verifier just used is
+    never handed to a solver (the wall), and close() closes both pools."""
     for _ in range(3):
         with suite.new_episode(Task("2", "reach 2")) as episode:
             episode.step("add 2")
         suite.verify(Task("2", "reach 2"), '["add 2"]')
-    assert len(suite.made) == 1 and suite.made[0].resets == 6
+    assert len(suite.made) == 2 and [env.resets for env in suite.made] == [3, 3]
     suite.close()
-    assert suite._pool == []
+    assert suite._pool == [] and suite.public()._free == []
 
 
 def test_parse_actions_and_extract(suite):

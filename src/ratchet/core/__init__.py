@@ -2,7 +2,7 @@
 
 from ratchet.core.attempt import Attempt, Solution, Turn, Usage
 from ratchet.core.exemplar import Exemplar, ExemplarSource
-from ratchet.core.suite import Message, SolverView, Suite, SuiteBase
+from ratchet.core.suite import Message, PublicSuite, SolverView, Suite, SuiteBase, SuiteMethods, public_part
 from ratchet.core.task import SPLIT_FRACTIONS, Split, Task, assign_splits
 from ratchet.core.verdict import Status, Verdict
 
@@ -11,6 +11,7 @@ __all__ = [
     "Exemplar",
     "ExemplarSource",
     "Message",
+    "PublicSuite",
     "SPLIT_FRACTIONS",
     "Solution",
     "SolverView",
@@ -18,9 +19,11 @@ __all__ = [
     "Status",
     "Suite",
     "SuiteBase",
+    "SuiteMethods",
     "Task",
     "Turn",
     "Usage",
     "Verdict",
     "assign_splits",
+    "public_part",
 ]

@@ -199,21 +199,18 @@ class EnvSuite(SuiteBase):
         return None
 
     # The agent's side --------------------------------------------------------------------------
-    def messages(self, task: Task) -> list[Message]:
-        system = self.description + ("\n\n" + self.action_help if self.action_help else "")
-        return [{"role": "system", "content": system}, {"role": "user", "content": f"Goal: {task.prompt}"}]
+    def env_factory(self) -> Callable[[], Environment]:
+        """What makes the environments a solver's episodes run in. The default is `make_env`,
+        bound to this suite; a subclass returns a callable that holds only the environment's
+        own world data (e.g. `partial(SqlEnv, questions)`), so an episode leads to no suite."""
+        return self.make_env
 
-    def extract(self, task: Task, completion: str) -> str | None:
-        actions = parse_actions(completion)
-        return None if actions is None else json.dumps(actions)
+    def make_public(self) -> EnvPublic:
+        return EnvPublic(self.name, self.description, self.action_help, self.limits, self.env_factory(),
+                         self.multiline_actions, self.finish_hint, self.finish_action)
 
     def new_episode(self, task: Task) -> Episode:
-        env = self._acquire()
-        try:
-            return Episode(env, task, self.limits, release=self._give_back)
-        except BaseException:
-            env.close()  # a reset that failed may have left it broken: do not pool it
-            raise
+        return self.public().new_episode(task)  # type: ignore[attr-defined]
 
     # The verifier's side -----------------------------------------------------------------------
     def verify(self, task: Task, completion: str) -> Verdict:
@@ -259,8 +256,61 @@ class EnvSuite(SuiteBase):
             self._pool.append(env)
 
     def close(self) -> None:
-        """Close every pooled environment (the eval runner calls this at the end)."""
+        """Close every pooled environment, the verifier's and the episodes' (the eval runner
+        calls this at the end)."""
         with self._pool_lock:
             envs, self._pool = self._pool, []
+        for env in envs:
+            env.close()
+        public = self.__dict__.get("_public_part")
+        if public is not None:
+            public.close()
+
+
+class EnvPublic:
+    """What a solver may use of an environment suite: the prompt, action extraction, and fresh
+    episodes. Its environments come from a pool of its own, never shared with the verifier's
+    replays, made by the suite's `env_factory` (which holds no reference to the suite)."""
+
+    has_visible_checks = False
+
+    def __init__(self, name: str, description: str, action_help: str, limits: EpisodeLimits,
+                 factory: Callable[[], Environment], multiline_actions: bool = False,
+                 finish_hint: str = "", finish_action: str = "") -> None:
+        self.name, self.description, self.action_help, self.limits = name, description, action_help, limits
+        self.multiline_actions, self.finish_hint, self.finish_action = multiline_actions, finish_hint, finish_action
+        self._factory = factory
+        self._free: list[Environment] = []
+        self._lock = threading.Lock()
+
+    def messages(self, task: Task) -> list[Message]:
+        system = self.description + ("\n\n" + self.action_help if self.action_help else "")
+        return [{"role": "system", "content": system}, {"role": "user", "content": f"Goal: {task.prompt}"}]
+
+    def extract(self, task: Task, completion: str) -> str | None:
+        actions = parse_actions(completion)
+        return None if actions is None else json.dumps(actions)
+
+    def check_visible(self, task: Task, answer: str) -> Verdict | None:
+        return None
+
+    def new_episode(self, task: Task) -> Episode:
+        with self._lock:
+            env = self._free.pop() if self._free else None
+        if env is None:
+            env = self._factory()
+        try:
+            return Episode(env, task, self.limits, release=self._give_back)
+        except BaseException:
+            env.close()  # a reset that failed may have left it broken: do not pool it
+            raise
+
+    def _give_back(self, env: Environment) -> None:
+        with self._lock:
+            self._free.append(env)
+
+    def close(self) -> None:
+        with self._lock:
+            envs, self._free = self._free, []
         for env in envs:
             env.close()

@@ -22,8 +22,8 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from functools import cached_property, partial
 from pathlib import Path
 
 from ratchet.core import Split, Task
@@ -184,3 +184,6 @@ class SciWorldSuite(EnvSuite):
 
     def make_env(self) -> SciWorldEnv:
         return SciWorldEnv(self.simplification)
+
+    def env_factory(self) -> Callable[[], SciWorldEnv]:
+        return partial(SciWorldEnv, self.simplification)

@@ -20,9 +20,9 @@ import re
 import tempfile
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from ratchet.core import Task
@@ -132,6 +132,11 @@ class TextWorldEnv:
             self._env = None
 
 
+def _textworld_env(directory: Path) -> TextWorldEnv:
+    require_textworld()
+    return TextWorldEnv(directory)
+
+
 class TextWorldSuite(EnvSuite):
     """`textworld`: treasure-hunter games, `games_per_level` per level (seeds level*100 + i)."""
 
@@ -178,6 +183,9 @@ class TextWorldSuite(EnvSuite):
     def make_env(self) -> TextWorldEnv:
         require_textworld()
         return TextWorldEnv(self.directory)
+
+    def env_factory(self) -> Callable[[], TextWorldEnv]:
+        return partial(_textworld_env, self.directory)
 
     def demonstration(self, task: Task) -> list[tuple[str, str]]:
         """The game's own walkthrough, one command per step."""

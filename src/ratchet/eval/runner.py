@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ratchet.core import Attempt, Solution, SolverView, Split, Suite, Task
@@ -75,13 +75,14 @@ def _solve_all(
     progress: Progress | None,
     already: int,
 ) -> list[Attempt]:
-    view = SolverView(suite)
+    """Solve on one thread pool, verify on another: a solving thread's stack, its work item and
+    its function's closure hold the view, never the suite (see docs/ARCHITECTURE.md, the wall)."""
+    solve = _solving(solver, SolverView(suite), model, config)
     total = already + len(todo)
     workers = max(2, model.max_concurrency + 1)
     attempts: list[Attempt] = []
 
-    def one(task: Task, sample: int) -> Attempt:
-        solution = _solve_once(solver, task, view, model, config, sample)
+    def judge(task: Task, sample: int, solution: Solution) -> Attempt:
         verdict = suite.verify(task, solution.completion)
         round_verdicts = ()
         if len(solution.round_completions) > 1:
@@ -92,18 +93,35 @@ def _solve_all(
 
     if progress:
         progress(already, total)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ratchet-eval") as pool:
-        futures = [pool.submit(one, task, sample) for task, sample in todo]
+    with ThreadPoolExecutor(workers, thread_name_prefix="ratchet-solve") as solving, \
+            ThreadPoolExecutor(workers, thread_name_prefix="ratchet-verify") as verifying:
+        solved = {solving.submit(solve, task, sample): (task, sample) for task, sample in todo}
+        pending: set[Future] = set(solved)
+        futures = list(solved)
         try:
-            for future in as_completed(futures):
-                attempts.append(future.result())
-                if progress:
-                    progress(already + len(attempts), total)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if future in solved:  # solved: now verify it
+                        futures.append(verifying.submit(judge, *solved[future], future.result()))
+                        pending.add(futures[-1])
+                        continue
+                    attempts.append(future.result())
+                    if progress:
+                        progress(already + len(attempts), total)
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
     return attempts
+
+
+def _solving(solver: Solver, view: SolverView, model: Model, config: EvalConfig) -> Callable[[Task, int], Solution]:
+    """The function a solving thread runs: it closes over the view, not the suite."""
+    def solve(task: Task, sample: int) -> Solution:
+        return _solve_once(solver, task, view, model, config, sample)
+
+    return solve
 
 
 def _solve_once(

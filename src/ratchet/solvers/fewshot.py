@@ -9,23 +9,31 @@ the task's own turns in its trajectory, so a stored trajectory never nests older
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
-from ratchet.core import Exemplar, ExemplarSource, Message, Solution, SolverView, Task, Turn
+from ratchet.core import Exemplar, ExemplarSource, Message, PublicSuite, Solution, SolverView, Task, Turn
 from ratchet.models.base import Model, SamplingParams
 from ratchet.solvers.base import Solver
 from ratchet.solvers.sample import SampleSolver
 
 
 @dataclass(frozen=True)
-class _ExemplarView(SolverView):
-    """A view whose prompts carry the exemplar turns after the leading system messages."""
+class _WithExemplars:
+    """A public part whose prompts carry the exemplar turns after the leading system messages;
+    everything else is the wrapped part's."""
 
+    inner: PublicSuite
     prefix: tuple[Message, ...] = ()
 
     def messages(self, task: Task) -> list[Message]:
-        messages = self.suite.messages(task)
+        messages = self.inner.messages(task)
         head = _leading_system(messages)
         return messages[:head] + list(self.prefix) + messages[head:]
+
+    def __getattr__(self, name: str) -> Any:  # name, extract, check_visible, episodes, settings
+        if name.startswith("__") or name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
 
 
 class FewShotSolver:
@@ -48,7 +56,7 @@ class FewShotSolver:
         exemplars = list(self.source.retrieve(task.prompt, self.k, exclude_task=task.id))
         exemplars = [e for e in exemplars if e.task_id != task.id]  # a source may ignore exclude
         prefix = tuple(m for e in exemplars for m in exemplar_messages(e))
-        solution = self.base.solve(task, _ExemplarView(view.suite, prefix), model, params)
+        solution = self.base.solve(task, SolverView(_WithExemplars(view.public, prefix)), model, params)
         own = _strip_prefix(solution.trajectory, view.messages(task), prefix)
         return replace(solution, trajectory=own, exemplar_ids=tuple(e.id for e in exemplars))
 

@@ -155,10 +155,10 @@ class _Agent:
         self.solver, self.task, self.view, self.model, self.episode = solver, task, view, model, episode
         self.params = replace(params, max_tokens=min(params.max_tokens, solver.max_step_tokens),
                               stop=tuple(dict.fromkeys((*params.stop, "Observation:"))))
-        self.multiline = bool(getattr(view.suite, "multiline_actions", False))
-        hint = getattr(view.suite, "finish_hint", "")
+        self.multiline = bool(view.setting("multiline_actions", False))
+        hint = view.setting("finish_hint", "")
         self.repeated = REPEATED.format(finish=f"{hint} " if hint else "")
-        self.finish = getattr(view.suite, "finish_action", "") if solver.autosubmit else ""
+        self.finish = view.setting("finish_action", "") if solver.autosubmit else ""
         messages = view.messages(task)
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
         goal = "\n\n".join(m["content"] for m in messages if m["role"] != "system")

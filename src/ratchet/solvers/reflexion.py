@@ -54,13 +54,13 @@ class Reflexion:
         require_visible_checks(self.name, suite)
 
     def solve(self, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
-        require_visible_checks(self.name, view.suite)
+        require_visible_checks(self.name, view)
         return self.correct(task, view, model, params, first_answer(task, view, model, params))
 
     def correct(
         self, task: Task, view: SolverView, model: Model, params: SamplingParams, first: Solution
     ) -> Solution:
-        require_visible_checks(self.name, view.suite)
+        require_visible_checks(self.name, view)
         trace = Trace(first)
         prompt = view.messages(task)
         memory: list[str] = []

@@ -91,15 +91,17 @@ def solver_spec(solver: Solver) -> str:
     return solver.name + (":" + ",".join(changed) if changed else "")
 
 
-def check_solver(solver: Solver, suite: Suite, model: Model | None = None) -> None:
+def check_solver(solver: Solver, suite: Suite | SolverView, model: Model | None = None) -> None:
     """Refuse, before any model call, a strategy that cannot work with this suite or model
-    (`model` None checks the suite only, e.g. before a model is loaded)."""
-    if SolverView(suite).has_episodes and not getattr(solver, "acts_in_environments", False):
-        raise UserError(f"suite '{suite.name}' is an environment played over many turns; strategy "
+    (`model` None checks the suite only, e.g. before a model is loaded). The strategy's own
+    `check(view, model)` sees the suite's public part only, as `solve` does."""
+    view = SolverView(suite)
+    if view.has_episodes and not getattr(solver, "acts_in_environments", False):
+        raise UserError(f"suite '{view.name}' is an environment played over many turns; strategy "
                         f"'{solver.name}' answers in one go: use --solver react")
     check = getattr(solver, "check", None)
     if check is not None:
-        check(suite, model)
+        check(view, model)
 
 
 def _convert(field: dataclasses.Field, value: Any, strategy: str) -> Any:

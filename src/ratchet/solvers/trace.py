@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ratchet.core import Message, Solution, SolverView, Suite, SuiteBase, Task, Turn, Usage
+from ratchet.core import Message, Solution, SolverView, Suite, Task, Turn, Usage
 from ratchet.errors import UserError
 from ratchet.models.base import Completion, Model, SamplingParams
 
@@ -95,17 +95,14 @@ def check_max_rounds(max_rounds: int) -> None:
         raise UserError(f"--max-rounds must be >= 1 (round 1 is the first answer), got {max_rounds}")
 
 
-def has_visible_checks(suite: Suite) -> bool:
-    """Whether a suite can check answers with visible information (e.g. docstring examples).
-
-    A `SuiteBase` subclass that keeps the default `check_visible` (always None) has none; any
-    other suite is assumed to have some, and a task without them is handled per task.
-    """
-    method = getattr(suite, "check_visible", None)
-    return method is not None and getattr(method, "__func__", None) is not SuiteBase.check_visible
+def has_visible_checks(suite: Suite | SolverView) -> bool:
+    """Whether a suite (or a view of one) can check answers with visible information (e.g.
+    docstring examples), as its public part says (`SolverView.has_visible_checks`)."""
+    return SolverView(suite).has_visible_checks
 
 
-def require_visible_checks(strategy: str, suite: Suite, instead: str = "self-refine or self-consistency") -> None:
+def require_visible_checks(strategy: str, suite: Suite | SolverView,
+                           instead: str = "self-refine or self-consistency") -> None:
     if not has_visible_checks(suite):
         raise UserError(
             f"{strategy} needs visible tests, and suite '{suite.name}' has none: "

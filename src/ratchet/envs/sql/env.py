@@ -15,8 +15,8 @@ import re
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from functools import cached_property, partial
 
 from ratchet.core import Task
 from ratchet.envs.base import EnvSuite, EpisodeLimits, StepResult
@@ -184,6 +184,9 @@ class SqlSuite(EnvSuite):
 
     def make_env(self) -> SqlEnv:
         return SqlEnv(self._questions)
+
+    def env_factory(self) -> Callable[[], SqlEnv]:
+        return partial(SqlEnv, self._questions)
 
     def demonstration(self, task: Task) -> list[tuple[str, str]]:
         """Run the gold query, look at its result, submit it."""

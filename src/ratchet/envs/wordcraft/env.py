@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 from ratchet.core import Task
 from ratchet.envs.base import EnvSuite, EpisodeLimits, StepResult
@@ -165,6 +165,9 @@ class WordcraftSuite(EnvSuite):
 
     def make_env(self) -> WordcraftEnv:
         return WordcraftEnv(self._puzzles)
+
+    def env_factory(self) -> Callable[[], WordcraftEnv]:
+        return partial(WordcraftEnv, self._puzzles)
 
     def demonstration(self, task: Task) -> list[tuple[str, str]]:
         """Combine along the puzzle's recipe path, intermediate items first."""

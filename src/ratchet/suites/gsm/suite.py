@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
 from ratchet.core import Message, Status, SuiteBase, Task, Verdict
@@ -18,6 +19,26 @@ INSTRUCTIONS = (
     'final line of the form "#### <integer>", giving only the final answer as a number, '
     'for example "#### 42".'
 )
+
+
+@dataclass(frozen=True)
+class GsmPublic:
+    """What a solver may use of gsm: the prompt and the answer extraction, nothing generated."""
+
+    name: str = "gsm"
+    has_visible_checks = False
+
+    def messages(self, task: Task) -> list[Message]:
+        return [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": f"{task.prompt}\n\n{INSTRUCTIONS}"},
+        ]
+
+    def extract(self, task: Task, completion: str) -> str | None:
+        return extract_answer(completion)
+
+    def check_visible(self, task: Task, answer: str) -> Verdict | None:
+        return None
 
 
 class GsmSuite(SuiteBase):
@@ -55,14 +76,8 @@ class GsmSuite(SuiteBase):
     def all_tasks(self) -> Sequence[Task]:
         return list(self._tasks)
 
-    def messages(self, task: Task) -> list[Message]:
-        return [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": f"{task.prompt}\n\n{INSTRUCTIONS}"},
-        ]
-
-    def extract(self, task: Task, completion: str) -> str | None:
-        return extract_answer(completion)
+    def make_public(self) -> GsmPublic:
+        return GsmPublic(self.name)
 
     def verify(self, task: Task, completion: str) -> Verdict:
         # The feedback never states the expected answer: it would leak the gold to a solver.

@@ -6,6 +6,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -33,6 +34,32 @@ HELD_OUT_STYLES = ("narrative",)
 def candidate_prefix(name: str) -> str:
     """The start of an answer that calls `name`: what the margin gate scores per candidate."""
     return '{"name": "' + name + '"'
+
+
+@dataclass(frozen=True)
+class ToolCallPublic:
+    """What a solver may use of a toolcall suite: the prompt and the call extraction, both built
+    from the task's visible function schemas; no drawn request or gold call."""
+
+    name: str = "toolcall"
+    has_visible_checks = False
+
+    def messages(self, task: Task) -> list[Message]:
+        listing = "\n".join(f"- {signature(schema)}" for schema in task.visible["functions"])
+        return [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": f"Functions:\n{listing}\n\nRequest: {task.prompt}"},
+        ]
+
+    def extract(self, task: Task, completion: str) -> str | None:
+        """The call in canonical form (argument order, types and spellings normalised), as JSON."""
+        call = parse_call(completion)
+        if call is None:
+            return None
+        return canonical_text(normalise_call(call, schemas_by_name(task.visible["functions"])))
+
+    def check_visible(self, task: Task, answer: str) -> Verdict | None:
+        return None
 
 
 class ToolCallSuite(SuiteBase):
@@ -131,19 +158,8 @@ class ToolCallSuite(SuiteBase):
             return "phrasing"
         return "none"
 
-    def messages(self, task: Task) -> list[Message]:
-        listing = "\n".join(f"- {signature(schema)}" for schema in task.visible["functions"])
-        return [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": f"Functions:\n{listing}\n\nRequest: {task.prompt}"},
-        ]
-
-    def extract(self, task: Task, completion: str) -> str | None:
-        """The call in canonical form (argument order, types and spellings normalised), as JSON."""
-        call = parse_call(completion)
-        if call is None:
-            return None
-        return canonical_text(normalise_call(call, schemas_by_name(task.visible["functions"])))
+    def make_public(self) -> ToolCallPublic:
+        return ToolCallPublic(self.name)
 
     def verify(self, task: Task, completion: str) -> Verdict:
         started = time.perf_counter()
