@@ -1,4 +1,4 @@
-from ratchet.suites.docstring_examples import Example, docstring_examples, visible_test_program
+from ratchet.suites.docstring_examples import Example, docstring_examples, visible_checks
 
 
 def test_doctest_and_arrow_forms():
@@ -64,9 +64,37 @@ def test_canonical_humaneval_solutions_pass_their_visible_examples():
         examples = docstring_examples(task.prompt, task.visible["entry_point"])
         if examples:
             source = problems[task.id]["prompt"] + problems[task.id]["canonical_solution"]
-            programs[task.id] = visible_test_program(source, examples)
+            checks = visible_checks(task.prompt, task.visible["entry_point"], examples)
+            programs[task.id] = (source, checks)
     assert len(programs) >= 150  # 153 of 164 problems have parseable examples
     with SandboxPool(workers=2) as pool:
-        results = {tid: pool.submit(program).result() for tid, program in programs.items()}
-    failing = {tid for tid, result in results.items() if result.returncode != 0}
+        results = {tid: pool.submit(source, checks=checks).result() for tid, (source, checks) in programs.items()}
+    failing = {tid for tid, result in results.items() if not result.passed}
     assert failing == {"HumanEval/47", "HumanEval/116", "HumanEval/148"}
+
+
+def test_visible_check_feedback_quotes_values_not_what_the_program_printed():
+    """A solver's feedback from the docstring examples is built from the failing calls' values:
+    text the program writes to stderr or stdout (a file it read, say) never reaches it."""
+    from ratchet.suites.humaneval import HumanEvalSuite
+
+    suite = HumanEvalSuite(workers=1)
+    public = suite.public()
+    task = next(t for t in suite.all_tasks() if t.id == "HumanEval/53")  # add(x, y)
+    leaky = ("def add(x: int, y: int):\n"
+             "    import sys\n"
+             "    print('SECRET-FROM-A-FILE', file=sys.stderr)\n"
+             "    print('SECRET-ON-STDOUT')\n"
+             "    return x - y\n")
+    try:
+        verdict = public.check_visible(task, leaky)
+        crashed = public.check_visible(task, "def add(x, y):\n    raise ValueError('x' * 500)\n")
+        stopped = public.check_visible(task, "import sys\nsys.stderr.write('SECRET'); sys.exit(3)\n")
+        right = public.check_visible(task, "def add(x: int, y: int):\n    return x + y\n")
+    finally:
+        suite.close()
+    assert not verdict.passed and "SECRET" not in verdict.feedback
+    assert "add(2, 3) returned -1, expected 5" in verdict.feedback
+    assert "raised ValueError: xxx" in crashed.feedback and len(crashed.feedback) < 800
+    assert not stopped.passed and "SECRET" not in stopped.feedback and "ended before" in stopped.feedback
+    assert right.passed

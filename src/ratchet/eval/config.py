@@ -40,6 +40,9 @@ class EvalConfig:
 
     def to_json(self) -> dict:
         data = asdict(self)
+        # in process, sampler fields at their defaults keep the names runs had before them; a
+        # server route names them all (servers defaulted repeat_penalty differently before)
+        data["params"] = self.params.to_json(every_field=self.base_url is not None)
         if data["exemplars"] is None:
             del data["exemplars"]  # runs without exemplars keep the names they always had
         return data

@@ -11,6 +11,8 @@ import builtins
 import re
 from dataclasses import dataclass
 
+from ratchet.sandbox.checks import Checks
+
 BUILTINS = frozenset(dir(builtins))
 DOCTEST = re.compile(r"^\s*>>>\s?(.*)$")
 ARROW = re.compile(
@@ -140,25 +142,31 @@ def _add(examples: list[Example], call: str, want: str, known: set[str]) -> None
         examples.append(example)
 
 
-def visible_test_program(program: str, examples: list[Example]) -> str:
-    """A program that runs every example and reports each failure on stderr, exiting 1 if any."""
-    checks = []
+#: How much of a returned value or an error message the feedback quotes.
+VALUE_CHARS = 160
+
+
+def visible_checks(prompt: str, entry_point: str, examples: list[Example]) -> Checks:
+    """The examples as checks of a checked sandbox run: every example is tried, and the call
+    returns one line per failure, built from values (each quoted to `VALUE_CHARS`), so nothing
+    the program prints or reads reaches the feedback but what its function returned."""
+    body = []
     for example in examples:
-        checks.append(
-            "try:\n"
-            f"    _got = {example.call}\n"
-            f"    if _got != ({example.expected}):\n"
-            f"        _failures.append(f'{_escape(example.call)} returned {{_got!r}}, expected {_escape(example.expected)}')\n"
-            "except Exception as _error:\n"
-            f"    _failures.append(f'{_escape(example.call)} raised {{type(_error).__name__}}: {{_error}}')\n"
+        call, expected = repr(example.call), repr(example.expected)
+        body.append(
+            "    try:\n"
+            f"        _got = {example.call}\n"
+            f"        if _got != ({example.expected}):\n"
+            f"            _failures.append({call} + ' returned ' + repr(_got)[:{VALUE_CHARS}] + ', expected ' + {expected})\n"
+            "    except Exception as _error:\n"
+            "        if type(_error).__name__ == 'CandidateGone':\n"
+            "            raise\n"
+            f"        _failures.append({call} + ' raised ' + _why(_error))\n"
         )
-    return (
-        program
-        + "\n\n_failures = []\n"
-        + "".join(checks)
-        + "import sys\nif _failures:\n    print('\\n'.join(_failures), file=sys.stderr)\n    sys.exit(1)\n"
+    checks = (
+        "def _why(error):\n"
+        "    text = str(error) if type(error).__name__ == 'CandidateRaised' else f'{type(error).__name__}: {error}'\n"
+        f"    return text[:{VALUE_CHARS}]\n\n"
+        "def _visible():\n    _failures = []\n" + "".join(body) + "    return '\\n'.join(_failures)\n"
     )
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("'", "\\'").replace("{", "{{").replace("}", "}}")
+    return Checks(setup=prompt, checks=checks, call="_visible()", entry_point=entry_point)

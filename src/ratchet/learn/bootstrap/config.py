@@ -67,7 +67,10 @@ class BootstrapConfig:
         return "+".join(self.curation) if self.curation else "naive"
 
     def to_json(self) -> dict:
-        return json.loads(json.dumps(asdict(self)))
+        data = asdict(self)
+        for name in ("train_params", "eval_params", "sampled_params"):  # as EvalConfig names them
+            data[name] = getattr(self, name).to_json(every_field=self.base_url is not None)
+        return json.loads(json.dumps(data))
 
     @classmethod
     def from_json(cls, data: dict) -> BootstrapConfig:
