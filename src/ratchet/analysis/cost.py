@@ -20,15 +20,14 @@ from ratchet.eval.passk import pass_at_k
 
 
 def seconds_per_token(attempts: Sequence[Attempt]) -> float | None:
-    """Generation seconds per completion token, over the calls that were generated (not
-    replayed). An attempt's tokens are split between its fresh and replayed calls in proportion
-    to their number (a replayed call's own token count is not recorded apart)."""
+    """Generation seconds per completion token, over the tokens that were generated (not
+    replayed; see `Usage.generated_tokens`)."""
     seconds = tokens = 0.0
     for attempt in attempts:
         usage = attempt.solution.usage
         if usage.calls and usage.cached_calls < usage.calls:
             seconds += usage.seconds
-            tokens += usage.completion_tokens * (usage.calls - usage.cached_calls) / usage.calls
+            tokens += usage.generated_tokens
     return seconds / tokens if tokens and seconds > 0 else None
 
 
@@ -37,7 +36,7 @@ def estimated_seconds(attempt: Attempt, rate: float | None) -> float:
     usage = attempt.solution.usage
     if not usage.cached_calls or rate is None or not usage.calls:
         return usage.seconds
-    replayed_tokens = usage.completion_tokens * usage.cached_calls / usage.calls
+    replayed_tokens = usage.completion_tokens - usage.generated_tokens
     return usage.seconds + replayed_tokens * rate
 
 

@@ -20,6 +20,7 @@ def summarize(
     counts = {t.id: (len(by_task[t.id]), sum(a.passed for a in by_task[t.id])) for t in tasks}
     complete = [counts[t.id] for t in tasks if counts[t.id][0] > 0]
     usage = sum((a.solution.usage for a in attempts), Usage())
+    generated = sum(a.solution.usage.generated_tokens for a in attempts)  # replays excluded
     summary = {
         "tasks": len(tasks),
         "tasks_done": len(complete),
@@ -30,27 +31,19 @@ def summarize(
         "statuses": dict(Counter(a.verdict.status.value for a in attempts)),
         "tokens_in": usage.prompt_tokens,
         "tokens_out": usage.completion_tokens,
+        "tokens_in_replayed": usage.replayed_prompt_tokens,
+        "tokens_out_replayed": round(usage.completion_tokens - generated),
         "model_calls": usage.calls,
         "cached_calls": usage.cached_calls,
         "generation_seconds": round(usage.seconds, 2),
+        "queue_seconds": round(usage.wait_seconds, 2),
         "wall_seconds": round(wall_seconds, 2),
-        "tokens_per_second": (
-            round(_fresh_tokens(attempts) / usage.seconds, 1) if usage.seconds > 0 else None
-        ),
+        "tokens_per_second": round(generated / usage.seconds, 1) if usage.seconds > 0 else None,
     }
     difficulties = {t.id: t.difficulty for t in tasks if t.difficulty is not None}
     if difficulties:
         summary["pass@1_by_difficulty"] = _by_difficulty(counts, difficulties)
     return summary
-
-
-def _fresh_tokens(attempts: Sequence[Attempt]) -> int:
-    """Completion tokens generated in this process (cached replays excluded)."""
-    return sum(
-        a.solution.usage.completion_tokens
-        for a in attempts
-        if a.solution.usage.cached_calls < a.solution.usage.calls
-    )
 
 
 def _by_difficulty(counts: dict[str, tuple[int, int]], difficulties: dict[str, int]) -> dict:

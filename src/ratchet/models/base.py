@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 from ratchet.core import Message, Usage
@@ -24,6 +24,10 @@ class SamplingParams:
     `seed` is the base seed: sample i of a request is drawn with seed + i, so n samples differ
     from each other and the same command reproduces them exactly. `logprobs`: None for none,
     0 for the chosen tokens' log-probabilities, k > 0 for the top-k alternatives as well.
+
+    `top_k` (0: off), `min_p` and `repeat_penalty` (1.0: off) are sent explicitly by every backend,
+    because servers default them differently (llama-cpp-python's server: repeat_penalty 1.1; in
+    process: 1.0; vLLM: no top-k, min-p 0). Their defaults are llama.cpp's in-process ones.
     """
 
     temperature: float = 0.0
@@ -32,6 +36,9 @@ class SamplingParams:
     seed: int = 0
     stop: tuple[str, ...] = ()
     logprobs: int | None = None
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.0
 
     def __post_init__(self) -> None:
         if self.temperature < 0:
@@ -40,10 +47,31 @@ class SamplingParams:
             raise UserError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.max_tokens < 1:
             raise UserError(f"max_tokens must be >= 1, got {self.max_tokens}")
+        if self.top_k < 0:
+            raise UserError(f"top_k must be >= 0 (0 turns it off), got {self.top_k}")
+        if not 0 <= self.min_p <= 1:
+            raise UserError(f"min_p must be in [0, 1], got {self.min_p}")
+        if self.repeat_penalty <= 0:
+            raise UserError(f"repeat_penalty must be > 0 (1.0 turns it off), got {self.repeat_penalty}")
         object.__setattr__(self, "stop", tuple(self.stop))
+
+    def to_json(self, every_field: bool = False) -> dict:
+        """The fields as JSON, for cache keys and run names. The three sampler fields added later
+        are left out at their defaults (unless `every_field`), so keys and run names made before
+        them, with those very values in process, stay valid."""
+        data = asdict(self)
+        if not every_field:
+            for name, default in LATER_DEFAULTS.items():
+                if data[name] == default:
+                    del data[name]
+        return data
 
     def for_sample(self, sample: int) -> SamplingParams:
         return replace(self, seed=self.seed + sample)
+
+
+#: Fields added to SamplingParams after runs had been recorded, with the values those runs used.
+LATER_DEFAULTS = {"top_k": 40, "min_p": 0.05, "repeat_penalty": 1.0}
 
 
 @dataclass(frozen=True)

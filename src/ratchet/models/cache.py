@@ -33,7 +33,7 @@ def cache_key(identity: str, messages: Sequence[Message], params: SamplingParams
     payload = {
         "identity": identity,
         "messages": [dict(m) for m in messages],
-        "params": asdict(params),
+        "params": params.to_json(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -92,8 +92,9 @@ def _completion_from_json(data: dict) -> Completion:
 class CachedModel:
     """Wraps a model so repeated requests are answered from a `ResponseCache`.
 
-    A cached completion comes back with `cached=True`, its original token counts, zero seconds
-    and `cached_calls=1`, so reports can tell work done from work replayed.
+    A cached completion comes back with `cached=True`, its original token counts (all of them
+    also counted as replayed), zero seconds and `cached_calls=1`, so reports can tell work done
+    from work replayed.
     """
 
     def __init__(self, model: Model, cache: ResponseCache) -> None:
@@ -108,7 +109,11 @@ class CachedModel:
         key = cache_key(self.identity, messages, params)
         hit = self.cache.get(key)
         if hit is not None:
-            usage = replace(hit.usage, seconds=0.0, calls=1, cached_calls=1)
+            usage = replace(
+                hit.usage, seconds=0.0, wait_seconds=0.0, calls=1, cached_calls=1,
+                replayed_prompt_tokens=hit.usage.prompt_tokens,
+                replayed_completion_tokens=hit.usage.completion_tokens,
+            )
             return replace(hit, usage=usage, cached=True)
         completion = self.model.complete(messages, params)
         self.cache.put(key, self.identity, completion)
