@@ -53,7 +53,9 @@ def test_naive_bootstrap_grows_the_database_and_beats_the_base_agent(tmp_path):
     assert result.decision["kept"] and result.decision["candidate_only"] > 0
     sizes = [p["db_size"] for p in result.curve]
     assert len(result.curve) == 3 and sizes == sorted(sizes) and sizes[-1] >= train - 1
-    assert all(p["test_pass@1"] is not None for p in result.curve)
+    assert all(p["test_pass@1"] is None for p in result.curve)  # the curve is on dev only
+    assert not result.test_seen and [r["evaluation"] for r in result.test_reads] == [
+        "base-test", "base-test-sampled", "final-test"]
     with ExperienceStore.open(result.database, create=False) as database:
         stored = list(database.iter())
     assert len(stored) == train  # every attempt, failures included, with provenance
@@ -62,6 +64,34 @@ def test_naive_bootstrap_grows_the_database_and_beats_the_base_agent(tmp_path):
     assert json.loads((tmp_path / "result.json").read_text())["final"] == result.final
     page, png = write_report(tmp_path)
     assert "Before and after" in page.read_text() and png.stat().st_size > 5000
+
+
+class SplitLog(AdditionSuite):
+    """Records, in order, the split of every task the verifier judges."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
+        self.split = {t.id: split for split in ("train", "dev", "test") for t in self.tasks(split)}
+        self.judged: list[str] = []
+
+    def verify(self, task, completion):
+        self.judged.append(self.split[task.id])
+        return super().verify(task, completion)
+
+
+def test_test_is_read_once_after_every_decision_unless_the_curve_opts_in(tmp_path):
+    suite = SplitLog(40)
+    result = traj_bootstrap(config(), suite, ScriptedModel(needs_an_example), tmp_path / "once")
+    first_test = suite.judged.index("test")
+    assert set(suite.judged[first_test:]) == {"test"} and "dev" in suite.judged[:first_test]
+    assert "read once, at the end" in write_report(tmp_path / "once")[0].read_text()
+    seen = SplitLog(40)
+    stamped = traj_bootstrap(config(curve_on_test=True), seen, ScriptedModel(needs_an_example), tmp_path / "seen")
+    first_test = seen.judged.index("test")
+    assert "dev" in seen.judged[first_test:]  # test was read while decisions were still made
+    assert stamped.test_seen and [r["phase"] for r in stamped.test_reads].count("checkpoint") == 3
+    assert all(p["test_pass@1"] is not None for p in stamped.curve)
+    assert "<b>seen</b>" in write_report(tmp_path / "seen")[0].read_text()
 
 
 def test_a_resumed_run_redoes_nothing(tmp_path):

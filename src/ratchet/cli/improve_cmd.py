@@ -44,7 +44,8 @@ def improve_command(
     dev_limit: Annotated[Optional[int], typer.Option(help="only the first N dev tasks")] = None,
     test_limit: Annotated[Optional[int], typer.Option(help="only the first N test tasks")] = None,
     checkpoints: Annotated[int, typer.Option(help="held-out evaluations along the growth")] = 4,
-    curve_on_test: Annotated[bool, typer.Option("--curve-on-test/--curve-on-dev-only")] = True,
+    curve_on_test: Annotated[bool, typer.Option(
+        "--curve-on-test", help="also score test at every checkpoint (stamps the run test_seen)")] = False,
     population: Annotated[int, typer.Option(help="databases under db curation")] = 3,
     base_samples: Annotated[int, typer.Option(help="base samples per test task (pass@1..N)")] = 3,
     max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 512,

@@ -7,6 +7,7 @@ overlaps generation of the next) -> summarise.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -17,7 +18,7 @@ from ratchet.errors import BackendError, UserError
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.summary import summarize
-from ratchet.models.base import Model
+from ratchet.models.base import Model, SamplingParams
 from ratchet.solvers.base import Solver
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -114,6 +115,27 @@ def _solve_all(
                 future.cancel()
             raise
     return attempts
+
+
+def solve_apart(solver: Solver, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
+    """`solver.solve(...)` on a thread of its own, for loops that solve and then verify: the
+    strategy's stack then starts at this thread, so walking it up finds none of the caller's
+    frames (which hold the suite); its exceptions are raised here."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, solver.solve(task, view, model, params)))
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller's thread
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=run, name="ratchet-solve", daemon=True)
+    thread.start()
+    thread.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 def _solving(solver: Solver, view: SolverView, model: Model, config: EvalConfig) -> Callable[[Task, int], Solution]:

@@ -24,10 +24,12 @@ class BootstrapConfig:
     shots: int = 3  # exemplars shown per prompt (k)
     train_limit: int | None = None  # only the first N train tasks
     dev_limit: int | None = None  # only the first N dev tasks (the curve and every decision)
-    test_limit: int | None = None  # only the first N test tasks (reported, never decided on)
+    test_limit: int | None = None  # only the first N test tasks (read once, at the end)
     base_samples: int = 3  # base agent's samples per test task, for pass@1..base_samples
-    checkpoints: int = 4  # held-out evaluations along the growth (also PBT's exploit steps)
-    curve_on_test: bool = True  # evaluate test at each checkpoint too (dev always)
+    checkpoints: int = 4  # dev evaluations along the growth (also PBT's exploit steps)
+    # Opt-in: evaluate test at each checkpoint too. Test is then read before the decisions are
+    # over, and the result is stamped test_seen; by default test is read once, at the end.
+    curve_on_test: bool = False
     population: int = 3  # databases grown side by side under "db" curation
     pbt_level: float = 0.25  # gate level for replacing the worst database by the best
     gate_level: float = 0.05  # gate level for keeping the bootstrapped database over none

@@ -2,16 +2,19 @@
 
 `traj_bootstrap(config, suite, model, run_dir) -> BootstrapResult` runs named phases:
 
-1. baseline — the base agent (no exemplars) on dev and test, greedy; and `base_samples`
-   sampled attempts per test task for pass@1..k.
+1. baseline — the base agent (no exemplars) on dev, greedy.
 2. grow — each database (one, or a population under "db" curation, each on its own task order)
    solves train tasks with exemplars retrieved from itself; every attempt is stored with
    provenance, successes become retrievable. At each of `checkpoints` steps every database is
-   frozen at its size and evaluated on dev (and test): the growth curve. Under "db" curation the
+   frozen at its size and evaluated on dev: the growth curve. Under "db" curation the
    worst database on dev is then replaced by a copy of the best, if the gate accepts.
 3. finalize — the best database on dev is saved as the artifact (under "exemplar" curation only
-   exemplars whose utility is not clearly negative are kept), evaluated on dev and test exactly as
+   exemplars whose utility is not clearly negative are kept), evaluated on dev exactly as
    `ratchet eval --exemplars` would, and gated against the base agent on dev.
+4. read test once — after every decision: the base agent (greedy, and `base_samples` sampled
+   attempts per task for pass@1..k) and the saved database on test. The result records the
+   read (`test_reads`). `curve_on_test` (an opt-in) also scores test at every checkpoint; the
+   run is then stamped `test_seen` (test was read before the decisions were over).
 
 Everything is resumable: train attempts have deterministic ids (the store ignores repeats), each
 evaluation is an ordinary resumable run directory, and `state.json` records finished segments.
@@ -30,7 +33,7 @@ from pathlib import Path
 from ratchet.core import Attempt, SolverView, Suite, Task
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
-from ratchet.eval.runner import EvalResult, evaluate, select_tasks
+from ratchet.eval.runner import EvalResult, evaluate, select_tasks, solve_apart
 from ratchet.errors import UserError
 from ratchet.experience import (
     DatabaseRef,
@@ -113,6 +116,9 @@ class BootstrapResult:
     database: str
     cost: dict
     curation: dict
+    # every evaluation of the test split, in order; all in the final read unless test_seen
+    test_reads: list[dict] = field(default_factory=list)
+    test_seen: bool = False  # test was read before the last decision (the curve_on_test opt-in)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -199,25 +205,20 @@ def _pass1(result: EvalResult) -> float:
 
 # -- phase 1: the base agent -----------------------------------------------------------------
 def baseline_phase(run: _Run) -> dict:
-    """The agent the bootstrap starts from: the base solver, shown the initial database's
-    examples when there is one (card 1, step 1), so every gain is measured against it."""
-    c = run.config
+    """The agent the bootstrap starts from, on dev (its test score waits for the final read)."""
     with contextlib.ExitStack() as stack:
-        solver, label = run.base, c.solver
-        if c.initial:
-            solver = _shown_database(run, c.initial, stack)
-            label = f"{c.solver}+exemplars(k={c.shots}):{c.initial}"
+        solver, label = _base_agent(run, stack)
         dev = _evaluate(run, "base-dev", "dev", solver, label=label)
-        test = _evaluate(run, "base-test", "test", solver, label=label)
-        sampled = _evaluate(run, "base-test-sampled", "test", solver, label=label,
-                            samples=c.base_samples, params=c.sampled_params)
-    return {
-        "dev_pass@1": _pass1(dev),
-        "test_pass@1": _pass1(test),
-        "test_sampled": {k: round(v, 4) for k, v in sampled.summary["pass_at_k"].items()},
-        "dev_scores": task_scores(dev),
-        "tokens": _eval_tokens(dev, test, sampled),
-    }
+    return {"dev_pass@1": _pass1(dev), "dev_scores": task_scores(dev), "tokens": _eval_tokens(dev)}
+
+
+def _base_agent(run: _Run, stack: contextlib.ExitStack) -> tuple[Solver, str]:
+    """The base solver, shown the initial database's examples when there is one (card 1,
+    step 1), so every gain is measured against it; and its label."""
+    c = run.config
+    if not c.initial:
+        return run.base, c.solver
+    return _shown_database(run, c.initial, stack), f"{c.solver}+exemplars(k={c.shots}):{c.initial}"
 
 
 def _shown_database(run: _Run, spec: str | Path, stack: contextlib.ExitStack) -> Solver:
@@ -302,7 +303,7 @@ def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> N
         # Every (member, pass) samples with its own seed: members shown the same exemplars for
         # the same task would otherwise replay one another's attempts from the response cache.
         params = c.train_params.for_sample(iteration * c.members + member)
-        solution = solver.solve(task, view, run.model, params)
+        solution = solve_apart(solver, task, view, run.model, params)  # no frame of ours in reach
         verdict = run.suite.verify(task, solution.completion)
         attempt = Attempt(task.id, 0, solution, verdict, solver.name)
         run.store.add([experience_from_attempt(
@@ -313,7 +314,8 @@ def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> N
 
 
 def _checkpoint(run: _Run, segment: int) -> None:
-    """Freeze every database at its size, evaluate it on dev (and test), then exploit."""
+    """Freeze every database at its size, evaluate it on dev (and on test only under the
+    `curve_on_test` opt-in, which stamps the run test_seen), then exploit."""
     c = run.config
     dev_scores = []
     for member, collection in enumerate(run.state.members):
@@ -413,28 +415,56 @@ def finalize_phase(run: _Run, base: dict) -> BootstrapResult:
     if successes:
         final, decision = _evaluate_artifact(run, path, base)
     else:  # nothing to show: the agent with this database is the base agent
-        final = {"dev_pass@1": base["dev_pass@1"], "test_pass@1": base["test_pass@1"], "tokens": 0}
+        final = {"dev_pass@1": base["dev_pass@1"], "tokens": 0}
         decision = {**gate(base["dev_scores"], base["dev_scores"], c.gate_level).to_json(),
                     "reason": "the database holds no successful trajectory"}
+    tested = read_test_once(run, path if successes else None)
+    base = {**base, "test_pass@1": tested["base"], "test_sampled": tested["base_sampled"]}
+    final = {**final, "test_pass@1": tested["final"], "tokens": final["tokens"] + tested["final_tokens"]}
+    base["tokens"] += tested["base_tokens"]
+    early = [{"evaluation": f"s{p['segment']}-m{p['member']}-test", "phase": "checkpoint"}
+             for p in run.state.curve if p["test_pass@1"] is not None]
     return BootstrapResult(
         config=c.to_json(), base={k: v for k, v in base.items() if k != "dev_scores"},
         final={"member": member, **final}, curve=run.state.curve, replacements=run.state.replacements,
         decision={**decision, "kept": decision["accept"]}, database=str(path),
-        cost=_grow_cost(run), curation=curation,
+        cost=_grow_cost(run), curation=curation, test_reads=early + tested["reads"], test_seen=bool(early),
     )
+
+
+def read_test_once(run: _Run, artifact: Path | None) -> dict:
+    """The test split, read after every decision: the base agent (greedy, and sampled for
+    pass@1..k) and the saved database (`artifact`; None: the base agent is the final agent)."""
+    c = run.config
+    with contextlib.ExitStack() as stack:
+        solver, label = _base_agent(run, stack)
+        test = _evaluate(run, "base-test", "test", solver, label=label)
+        sampled = _evaluate(run, "base-test-sampled", "test", solver, label=label,
+                            samples=c.base_samples, params=c.sampled_params)
+        final = test
+        if artifact is not None:
+            label = f"{c.solver}+exemplars(k={c.shots}):database.sqlite"
+            final = _evaluate(run, "final-test", "test", _shown_database(run, artifact, stack), label=label)
+    names = ["base-test", "base-test-sampled"] + (["final-test"] if artifact is not None else [])
+    return {
+        "base": _pass1(test), "final": _pass1(final),
+        "base_sampled": {k: round(v, 4) for k, v in sampled.summary["pass_at_k"].items()},
+        "base_tokens": _eval_tokens(test, sampled), "final_tokens": _eval_tokens(final) if artifact else 0,
+        "reads": [{"evaluation": name, "phase": "final", "tasks": test.summary["tasks"]}
+                  for name in names],
+    }
 
 
 def _evaluate_artifact(run: _Run, path: Path, base: dict) -> tuple[dict, dict]:
     """The saved database used exactly as `ratchet eval --exemplars` uses it, gated on dev
-    against the base agent."""
+    against the base agent (its test score waits for the final read)."""
     c = run.config
     label = f"{c.solver}+exemplars(k={c.shots}):database.sqlite"
     with contextlib.ExitStack() as stack:
         solver = _shown_database(run, path, stack)
         dev = _evaluate(run, "final-dev", "dev", solver, label=label)
-        test = _evaluate(run, "final-test", "test", solver, label=label)
     decision = gate(base["dev_scores"], task_scores(dev), c.gate_level)
-    final = {"dev_pass@1": _pass1(dev), "test_pass@1": _pass1(test), "tokens": _eval_tokens(dev, test)}
+    final = {"dev_pass@1": _pass1(dev), "tokens": _eval_tokens(dev)}
     return final, decision.to_json()
 
 

@@ -76,6 +76,18 @@ def before_after_rows(result: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def test_read_line(result: dict) -> str:
+    """How the run read the test split (older results recorded nothing: said so)."""
+    reads = result.get("test_reads")
+    if reads is None:
+        return "Test split: this result predates the record of test reads."
+    if result.get("test_seen"):
+        early = sum(1 for r in reads if r["phase"] != "final")
+        return (f"Test split: <b>seen</b> — read at {early} checkpoint(s) before the last decision "
+                "(--curve-on-test), and again at the end.")
+    return f"Test split: read once, at the end, after every decision ({len(reads)} evaluations)."
+
+
 def render_html(result: dict, png_name: str) -> str:
     c, cost, decision = result["config"], result["cost"], result["decision"]
     rows = "".join(
@@ -98,6 +110,7 @@ td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{
 <h2>Before and after</h2>
 <table><tr><th>metric</th><th>base agent</th><th>with the database</th></tr>{rows}</table>
 <p>Gate on dev: <b>{'kept' if decision['kept'] else 'not kept'}</b> — {html.escape(decision['reason'])}.</p>
+<p>{test_read_line(result)}</p>
 <h2>Cost of bootstrapping</h2>
 <p>{cost['train_attempts']} train attempts ({cost['train_successes']} successes),
 {cost['prompt_tokens'] + cost['completion_tokens']:,} tokens, phases (s): {html.escape(json.dumps(cost['phase_seconds']))}.</p>
