@@ -515,7 +515,12 @@ def serve(fd: int, plan: dict, spares: int) -> None:
 
     server = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our leaders
-    _calls()  # checked runs need it: import it once here, not in every sandbox
+    # Imported once here rather than in every sandbox: what checked runs need (json, fcntl),
+    # and typing, which nearly every program imports and a checked run's checks import too.
+    import fcntl  # noqa: F401
+    import typing  # noqa: F401
+
+    _calls()
     gc.freeze()  # keep the warm heap shared with the children
     armed: list = []  # (leader pid, socket to its waiting supervisor)
 
