@@ -25,7 +25,7 @@ def run(*args: str, cwd=None):
         (["eval", "--base-url", "http://127.0.0.1:9/v1", "--model", "x", "--limit", "1"], "cannot reach"),
         (["eval", "--suite", "missing.jsonl"], "no suite file"),
         (["eval", "--model", "nothing/here.gguf"], "no GGUF file"),
-        (["eval", "--max-tokens", "0"], "max_tokens must be >= 1"),
+        (["eval", "--max-tokens", "0"], "Invalid value for '--max-tokens'"),
         (["eval", "--bogus"], "No such option"),
         (["eval", "--samples"], "requires an argument"),
     ],

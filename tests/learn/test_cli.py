@@ -20,7 +20,7 @@ def make_artifact(path, base_sha="a" * 64):
     (["train", "improve", "--method", "stra"], "did you mean 'star'"),
     (["train", "improve", "--method", "dpo", "--samples", "1"], "at least 2 samples"),
     (["train", "improve", "--data", "keep"], "replace or accumulate"),
-    (["train", "improve", "--rank", "0"], "rank must be >= 1"),
+    (["train", "improve", "--rank", "0"], "Invalid value for '--rank'"),
     (["improve", "--method", "dpo", "--samples", "1"], "at least 2 samples"),  # routed to train improve
     (["improve", "--method=rest-em", "--data", "keep"], "replace or accumulate"),
     (["improve", "--method", "stra"], "did you mean 'star'"),

@@ -9,14 +9,14 @@ from ratchet.cli.main import main
     "args,expected",
     [
         (["eval", "--strategy", "self-debgu"], "did you mean 'self-debug'"),
-        (["eval", "--strategy", "self-refine", "--max-rounds", "0"], "--max-rounds must be >= 1"),
+        (["eval", "--strategy", "self-refine", "--max-rounds", "0"], "Invalid value for '--max-rounds'"),
         (["eval", "--strategy", "self-refine", "--n-votes", "3"], "takes no option 'n' (--n-votes)"),
         (["eval", "--strategy", "self-debug", "--suite", "gsm"], "suite 'gsm' has none"),
         (["eval", "--strategy", "reflexion", "--suite", "gsm"], "suite 'gsm' has none"),
         (["eval", "--strategy", "gated", "--gate", "vibes"], "gate must be one of"),
         (["compare", "--strategies", "sample,reflexon"], "did you mean 'reflexion'"),
         (["compare", "--strategies", "sample,self-debug", "--suite", "gsm"], "suite 'gsm' has none"),
-        (["compare", "--max-rounds", "0"], "--max-rounds must be >= 1"),
+        (["compare", "--max-rounds", "0"], "Invalid value for '--max-rounds'"),
         (["compare", "--resample", "1"], "--resample must be 0"),
     ],
 )

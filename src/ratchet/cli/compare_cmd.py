@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ratchet.cli.common import (Concurrency, Limit, MaxTokens, Seed, Threads, check_cache_home, check_run_dir,
+                                default_threads)
+from ratchet.cli.supervisor import announce_run_dir
 from ratchet.errors import UserError
 from ratchet.eval.config import EvalConfig
 from ratchet.models.base import SamplingParams
@@ -27,16 +30,17 @@ def compare_command(
     suite: Annotated[str, typer.Option(help="humaneval, gsm, or a FILE.jsonl / FILE.py suite")] = "humaneval",
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
     split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
-    max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 768,
-    seed: Annotated[int, typer.Option(help="base seed")] = 0,
-    limit: Annotated[Optional[int], typer.Option(help="only the first N tasks of the split")] = None,
-    max_rounds: Annotated[Optional[int], typer.Option(help="rounds of correcting strategies, the first answer included")] = None,
-    n_votes: Annotated[Optional[int], typer.Option(help="samples for self-consistency, best-of-n, the disagreement gate")] = None,
-    tau: Annotated[Optional[float], typer.Option(help="gated: correct only when confidence < tau")] = None,
-    resample: Annotated[int, typer.Option(help="also run plain sampling with N samples per task (pass@k curve); 0: no")] = 0,
+    max_tokens: MaxTokens = 768,
+    seed: Seed = 0,
+    limit: Limit = None,
+    max_rounds: Annotated[Optional[int], typer.Option(min=1, help="rounds of correcting strategies, the first answer included")] = None,
+    n_votes: Annotated[Optional[int], typer.Option(min=1, help="samples for self-consistency, best-of-n, the disagreement gate")] = None,
+    tau: Annotated[Optional[float], typer.Option(min=0.0, help="gated: correct only when confidence < tau")] = None,
+    resample: Annotated[int, typer.Option(min=0, help="also run plain sampling with N samples per task (pass@k curve); 0: no")] = 0,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint URL")] = None,
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
-    concurrency: Annotated[int, typer.Option(help="parallel requests to an endpoint")] = 8,
+    concurrency: Concurrency = 8,
+    threads: Threads = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache (shared by all strategies)")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
 ) -> None:
@@ -44,25 +48,29 @@ def compare_command(
     from ratchet.analysis.compare import resolve_strategies, run_comparison
     from ratchet.models.loading import load_model
     from ratchet.solvers.registry import check_solver, make_solver
-    from ratchet.suites.registry import load_suite
+    from ratchet.suites.registry import load_suite, suite_fingerprint
 
     names = [name.strip().replace(";", ",") for name in strategies.split(",") if name.strip()]
     if not names:
         raise UserError("--strategies needs at least one strategy, e.g. --strategies sample,self-debug")
-    if resample < 0 or resample == 1:
+    if resample == 1:
         raise UserError(f"--resample must be 0 (none) or at least 2 samples, got {resample}")
     specs = resolve_strategies(names, max_rounds=max_rounds, n=n_votes, tau=tau)
-    base = EvalConfig(suite=suite, model=model, split=split, limit=limit, base_url=base_url,
-                      params=SamplingParams(temperature=0.0, max_tokens=max_tokens, seed=seed))
     loaded_suite = load_suite(suite)
+    base = EvalConfig(suite=suite, model=model, split=split, limit=limit, base_url=base_url,
+                      params=SamplingParams(temperature=0.0, max_tokens=max_tokens, seed=seed),
+                      suite_sha256=suite_fingerprint(suite, loaded_suite))
     for spec in specs:
         check_solver(make_solver(spec), loaded_suite)  # before loading a model
     from ratchet.eval.runner import select_tasks
 
     select_tasks(loaded_suite, split, limit)
+    check_run_dir(runs, "--runs")
+    check_cache_home(cache)
+    announce_run_dir(runs)
     with console.status(f"loading {model}"):
         loaded_model = load_model(model, base_url=base_url, api_key=api_key, cache=cache,
-                                  max_concurrency=concurrency)
+                                  max_concurrency=concurrency, n_threads=threads or default_threads())
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console) as progress:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ratchet.errors import UserError
+from ratchet.cli.common import Concurrency, Limit, MaxTokens, Seed, Threads
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import EvalResult, evaluate
@@ -50,31 +51,39 @@ def eval_command(
     suite: Annotated[str, typer.Option(help="humaneval, gsm, sql, wordcraft, textworld, sciworld, or a FILE.jsonl / FILE.py suite")] = "humaneval",
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
     split: Annotated[str, typer.Option(help="train, dev or test")] = "test",
-    samples: Annotated[int, typer.Option(help="samples per task (n of pass@k)")] = 1,
+    samples: Annotated[int, typer.Option(min=1, help="samples per task (n of pass@k)")] = 1,
     k: Annotated[str, typer.Option("-k", help="pass@k values, e.g. 1,3,5")] = "1",
-    temperature: Annotated[Optional[float], typer.Option(help="default: 0 for 1 sample, else 0.8")] = None,
-    top_p: Annotated[Optional[float], typer.Option(help="default: 1.0 greedy, 0.95 sampling")] = None,
-    max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 768,
-    seed: Annotated[int, typer.Option(help="base seed; sample i uses seed + i")] = 0,
-    limit: Annotated[Optional[int], typer.Option(help="only the first N tasks of the split")] = None,
+    temperature: Annotated[Optional[float], typer.Option(min=0.0, help="default: 0 for 1 sample, else 0.8")] = None,
+    top_p: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="default: 1.0 greedy, 0.95 sampling")] = None,
+    max_tokens: MaxTokens = 768,
+    seed: Seed = 0,
+    limit: Limit = None,
     strategy: Annotated[str, typer.Option("--strategy", "--solver", help="sample, self-consistency, adaptive-consistency, best-of-n, self-refine, self-debug, reflexion, gated, react, tt-si, tt-d (options: NAME:key=value,...)")] = "sample",
-    max_rounds: Annotated[Optional[int], typer.Option(help="rounds of a correcting strategy, the first answer included")] = None,
-    n_votes: Annotated[Optional[int], typer.Option(help="samples for self-consistency, best-of-n, or the disagreement gate")] = None,
-    tau: Annotated[Optional[float], typer.Option(help="gated, tt-si, tt-d: act only when confidence < tau")] = None,
+    max_rounds: Annotated[Optional[int], typer.Option(min=1, help="rounds of a correcting strategy, the first answer included")] = None,
+    n_votes: Annotated[Optional[int], typer.Option(min=1, help="samples for self-consistency, best-of-n, or the disagreement gate")] = None,
+    tau: Annotated[Optional[float], typer.Option(min=0.0, help="gated, tt-si, tt-d: act only when confidence < tau")] = None,
     gate: Annotated[Optional[str], typer.Option(help="gated: logprob or disagreement; tt-si/tt-d: margin, agreement or logprob")] = None,
-    k_examples: Annotated[Optional[int], typer.Option("--k", help="tt-si/tt-d: similar examples written per uncertain input (-k is pass@k)")] = None,
+    k_examples: Annotated[Optional[int], typer.Option("--k", min=1, help="tt-si/tt-d: similar examples written per uncertain input (-k is pass@k)")] = None,
     teacher: Annotated[Optional[str], typer.Option(help="tt-d: teacher model name, GGUF path, or URL#model of an endpoint")] = None,
     inner: Annotated[Optional[str], typer.Option(help="gated: the correction to run when unsure")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint URL")] = None,
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
-    concurrency: Annotated[int, typer.Option(help="parallel requests to an endpoint")] = 8,
+    concurrency: Concurrency = 8,
+    threads: Threads = None,
     adapter: Annotated[Optional[str], typer.Option(help="LoRA adapter (GGUF) for a local model")] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
     run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
     exemplars: Annotated[Optional[str], typer.Option(help="experience database (STORE or STORE#collection): show 3 retrieved successful trajectories per task")] = None,
 ) -> None:
-    """Evaluate a model on a suite split. Rerunning the same command resumes (or replays) it."""
+    """Evaluate a model on a suite split. Rerunning the same command resumes (or replays) it.
+
+    A suite FILE.jsonl holds one task a line: {"id", "prompt", "answer", optional "split",
+    "difficulty", "visible"}. Every task is sent with the system prompt "Solve the task. End your
+    reply with a line 'Answer: <your answer>'."; the verifier receives the text after the last
+    "Answer:" (else the last line) and the gold answer. For multi-line answers (grids, code) write a
+    FILE.py suite: JsonlSuite("tasks.jsonl", verify=..., extract=lambda completion: completion,
+    system="..."). See README "Add your own suite"."""
     sampling = temperature if temperature is not None else (0.0 if samples == 1 else 0.8)
     params = SamplingParams(
         temperature=sampling,
@@ -88,19 +97,26 @@ def eval_command(
                              k=k_examples, teacher=teacher),
         limit=limit, base_url=base_url, adapter=adapter, exemplars=exemplars,
     )
-    result = run_eval(config, api_key=api_key, cache=cache, concurrency=concurrency,
-                      run_dir=run_dir or runs / run_dir_name(config))
+    result = run_eval(config, api_key=api_key, cache=cache, concurrency=concurrency, threads=threads,
+                      run_dir=run_dir, runs=runs)
     print_result(result)
 
 
-def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, run_dir: Path) -> EvalResult:
-    from ratchet.models.loading import load_model
-    from ratchet.suites.registry import load_suite
+def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, threads=None,
+             run_dir: Path | None = None, runs: Path = Path("runs")) -> EvalResult:
+    """Load the suite, solver and model, then run (or resume) the evaluation. The run directory
+    defaults to RUNS/<name hashing the configuration and the suite file's content>."""
+    from dataclasses import replace
 
+    from ratchet.cli.common import check_cache_home, check_run_dir, default_threads
+    from ratchet.cli.supervisor import announce_run_dir
     from ratchet.eval.runner import select_tasks
+    from ratchet.models.loading import load_model
     from ratchet.solvers.registry import check_solver, make_solver
+    from ratchet.suites.registry import load_suite, suite_fingerprint
 
     suite = load_suite(config.suite)
+    config = replace(config, suite_sha256=suite_fingerprint(config.suite, suite))
     solver = make_solver(config.solver)
     check_solver(solver, suite)  # validate before loading a model
     if config.exemplars:  # few-shot from an experience database; an empty one is a UserError
@@ -114,9 +130,15 @@ def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, run
         else:
             solver = FewShotSolver(source, k=3, base=solver)
     select_tasks(suite, config.split, config.limit)
+    option = "--run-dir" if run_dir else "--runs"
+    run_dir = run_dir or runs / run_dir_name(config)
+    check_run_dir(run_dir, option)
+    check_cache_home(cache)
+    announce_run_dir(run_dir)
     with console.status(f"loading {config.model}"):
         model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,
-                           adapter=config.adapter, max_concurrency=concurrency)
+                           adapter=config.adapter, max_concurrency=concurrency,
+                           n_threads=threads or default_threads())
     check_solver(solver, suite, model)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:

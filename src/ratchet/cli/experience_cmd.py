@@ -30,7 +30,7 @@ def ls_command(
     collection: CollectionOpt = None,
     suite: Annotated[Optional[str], typer.Option(help="only this suite")] = None,
     passed: Annotated[Optional[bool], typer.Option("--passed/--failed", help="only successes/failures")] = None,
-    limit: Annotated[int, typer.Option(help="at most N rows (the latest)")] = 30,
+    limit: Annotated[int, typer.Option(min=1, help="at most N rows (the latest)")] = 30,
 ) -> None:
     """List experiences, latest last."""
     with _open(store) as opened:
@@ -99,7 +99,7 @@ def import_command(
 def demos_command(
     store: StoreArg,
     suite: Annotated[str, typer.Option(help="an environment suite with known solutions: sql, wordcraft, textworld")],
-    tasks: Annotated[int, typer.Option(help="how many train tasks to demonstrate (the split's last ones)")] = 3,
+    tasks: Annotated[int, typer.Option(min=1, help="how many train tasks to demonstrate (the split's last ones)")] = 3,
 ) -> None:
     """Write the few initial examples an agent may start from: known solutions of train tasks,
     played by the ReAct agent and verified (use it with `ratchet improve --initial STORE`)."""

@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ratchet.cli.common import Concurrency, MaxTokens, Threads, check_cache_home, check_run_dir, default_threads
+from ratchet.cli.supervisor import announce_run_dir
 from ratchet.errors import UserError, unknown_name
 from ratchet.models.base import SamplingParams
 from ratchet.models.catalog import DEFAULT_MODEL
@@ -38,22 +40,23 @@ def improve_command(
     model: Annotated[str, typer.Option(help="named model, GGUF path, or endpoint model name")] = DEFAULT_MODEL,
     solver: Annotated[str, typer.Option("--solver", "--strategy", help="base agent: sample, react, ... (a strategy spec)")] = "sample",
     initial: Annotated[Optional[str], typer.Option(help="start from the successes of a database (STORE or STORE#collection)")] = None,
-    iterations: Annotated[int, typer.Option(help="passes over the train split")] = 1,
-    shots: Annotated[int, typer.Option(help="exemplars shown per prompt")] = 3,
-    train_limit: Annotated[Optional[int], typer.Option(help="only the first N train tasks")] = None,
-    dev_limit: Annotated[Optional[int], typer.Option(help="only the first N dev tasks")] = None,
-    test_limit: Annotated[Optional[int], typer.Option(help="only the first N test tasks")] = None,
-    checkpoints: Annotated[int, typer.Option(help="held-out evaluations along the growth")] = 4,
+    iterations: Annotated[int, typer.Option(min=1, help="passes over the train split")] = 1,
+    shots: Annotated[int, typer.Option(min=1, help="exemplars shown per prompt")] = 3,
+    train_limit: Annotated[Optional[int], typer.Option(min=1, help="only the first N train tasks")] = None,
+    dev_limit: Annotated[Optional[int], typer.Option(min=1, help="only the first N dev tasks")] = None,
+    test_limit: Annotated[Optional[int], typer.Option(min=1, help="only the first N test tasks")] = None,
+    checkpoints: Annotated[int, typer.Option(min=1, help="held-out evaluations along the growth")] = 4,
     curve_on_test: Annotated[bool, typer.Option(
         "--curve-on-test", help="also score test at every checkpoint (stamps the run test_seen)")] = False,
-    population: Annotated[int, typer.Option(help="databases under db curation")] = 3,
-    base_samples: Annotated[int, typer.Option(help="base samples per test task (pass@1..N)")] = 3,
-    max_tokens: Annotated[int, typer.Option(help="max new tokens per call")] = 512,
-    temperature: Annotated[float, typer.Option(help="sampling temperature while growing")] = 0.7,
-    seed: Annotated[int, typer.Option(help="seed of the task orders and samples")] = 0,
+    population: Annotated[int, typer.Option(min=1, help="databases under db curation")] = 3,
+    base_samples: Annotated[int, typer.Option(min=1, help="base samples per test task (pass@1..N)")] = 3,
+    max_tokens: MaxTokens = 512,
+    temperature: Annotated[float, typer.Option(min=0.0, help="sampling temperature while growing")] = 0.7,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the task orders and samples")] = 0,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint URL")] = None,
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
-    concurrency: Annotated[int, typer.Option(help="parallel requests to an endpoint")] = 8,
+    concurrency: Concurrency = 8,
+    threads: Threads = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
     run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
@@ -76,11 +79,12 @@ def improve_command(
         sampled_params=SamplingParams(temperature=0.8, top_p=0.95, max_tokens=max_tokens, seed=seed),
     )
     path = run_dir or runs / config.run_name()
-    result = run_bootstrap(config, path, api_key=api_key, cache=cache, concurrency=concurrency)
+    check_run_dir(path, "--run-dir" if run_dir else "--runs")
+    result = run_bootstrap(config, path, api_key=api_key, cache=cache, concurrency=concurrency, threads=threads)
     print_result(result.to_json(), path)
 
 
-def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8):  # noqa: ANN001, ANN201
+def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8, threads=None):  # noqa: ANN001, ANN201
     from ratchet.learn.bootstrap import traj_bootstrap
     from ratchet.learn.bootstrap.report import write_report
     from ratchet.models.loading import load_model
@@ -93,9 +97,11 @@ def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8
     check_solver(base, suite)  # before loading a model
     if not suite.tasks("train"):
         raise UserError(f"suite '{config.suite}' has no train tasks to bootstrap from")
+    check_cache_home(cache)
+    announce_run_dir(path)
     with console.status(f"loading {config.model}"):
         model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,
-                           max_concurrency=concurrency)
+                           max_concurrency=concurrency, n_threads=threads or default_threads())
     columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         bars: dict[str, int] = {}

@@ -1,11 +1,14 @@
-"""`ratchet`: the command-line entry point. User mistakes print one line and exit 2."""
+"""`ratchet`: the command-line entry point. Exit codes: 0 done, 1 a run or backend failure (one
+line), 2 a user error (one line naming the fix), 130 interrupted (what was saved, how to resume)."""
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ratchet.errors import BackendError, UserError
 
@@ -57,30 +60,82 @@ def route(argv: list[str]) -> list[str]:
     return argv
 
 
-def main(argv: list[str] | None = None) -> None:
+def run(argv: list[str]) -> int:
+    """Run one command in this process and return its exit code: 0 done, 1 a run or backend
+    failure, 2 a user error, 130 interrupted. Every failure is one line on stderr."""
     try:
-        app(args=route(list(sys.argv[1:] if argv is None else argv)), standalone_mode=False)
+        result = app(args=route(argv), standalone_mode=False)
     except UserError as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        return _fail(f"error: {error}", 2)
     except BackendError as error:
         kind = "retryable" if error.retryable else "not retryable"
-        err.print(f"[bold red]backend error ({kind}):[/] {error}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        return _fail(f"backend error ({kind}): {error}", 1)
     except KeyboardInterrupt:
-        err.print("interrupted: rerun the same command to resume")
-        sys.exit(130)
+        return _interrupted()
     except typer.Exit as exit_:
-        sys.exit(exit_.exit_code)
+        return exit_.exit_code
+    except OSError as error:
+        return _fail(*os_error_line(error))
     except Exception as error:
-        # Usage errors (unknown option, missing value) arrive here in non-standalone mode, as
-        # exceptions of whichever click typer bundles; recognise them by shape, not by class.
-        if callable(getattr(error, "format_message", None)) and hasattr(error, "exit_code"):
-            err.print(f"[bold red]error:[/] {error.format_message()}", highlight=False, soft_wrap=True)
-            sys.exit(2)
-        if type(error).__name__ == "Abort":
-            sys.exit(130)
-        raise
+        return _click_error(error)
+    return result if isinstance(result, int) else 0
+
+
+def _click_error(error: Exception) -> int:
+    """Usage errors (unknown option, missing value, a value out of range) arrive here in
+    non-standalone mode, as exceptions of whichever click typer bundles; recognised by shape."""
+    name = type(error).__name__
+    if name == "NoArgsIsHelpError":  # `ratchet`, `ratchet train`: the help, and no error line
+        print(error.format_message())  # type: ignore[attr-defined]
+        return 0
+    if callable(getattr(error, "format_message", None)) and hasattr(error, "exit_code"):
+        return _fail(f"error: {error.format_message()}", 2)  # type: ignore[attr-defined]
+    if name == "Abort":  # click turns a KeyboardInterrupt into Abort
+        return _interrupted()
+    raise error
+
+
+def _fail(line: str, code: int) -> int:
+    prefix, _, message = line.partition(": ")
+    err.print(f"[bold red]{escape(prefix)}:[/] {escape(' '.join(message.split()))}", highlight=False,
+              soft_wrap=True)
+    return code
+
+
+def _interrupted() -> int:
+    from ratchet.cli.supervisor import announced_run_dir, saved_summary
+
+    err.print(f"interrupted: {escape(saved_summary(announced_run_dir()))}; rerun the same command to resume",
+              highlight=False, soft_wrap=True)
+    return 130
+
+
+def os_error_line(error: OSError) -> tuple[str, int]:
+    """A file-system failure as one line: a full disk is a run failure (free space and rerun: every
+    finished attempt is on disk), a path the user gave that cannot be written is a user error."""
+    where = error.filename or "a file"
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"error: no space left on the device writing {where}: free some space and rerun the same "
+                "command to resume (finished attempts are saved)", 1)
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        return f"error: cannot write {where} ({reason}): choose a writable location", 2
+    return f"error: {reason}: {where}", 1
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The `ratchet` entry point. From the command line (no `argv`) the command runs in a supervised
+    child process, so a native crash of the model runtime is reported in one line (see
+    `ratchet.cli.supervisor`); called with `argv` (from Python) it runs in this process. Exits with
+    the command's code unless that is 0."""
+    if argv is not None:
+        code = run(list(argv))
+    else:
+        from ratchet.cli.supervisor import supervised
+
+        code = supervised(lambda: run(sys.argv[1:]))
+    if code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

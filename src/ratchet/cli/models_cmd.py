@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
+import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ratchet.models.catalog import CATALOG, DEFAULT_MODEL, ratchet_home, status
@@ -39,15 +43,30 @@ def models_command() -> None:
                   "any OpenAI-compatible server with --base-url URL --model NAME.")
 
 
-def suites_command() -> None:
-    """List the built-in suites and their split sizes."""
+def suites_command(
+    files: Annotated[Optional[list[str]], typer.Argument(
+        help="your own suites (FILE.jsonl or FILE.py) to list with their split sizes")] = None,
+) -> None:
+    """List the built-in suites (and any suite FILE given) with their split sizes. A built-in suite
+    whose optional dependency is missing is listed with the pip command that adds it."""
     from ratchet.core import Split
-    from ratchet.suites.registry import SUITES
+    from ratchet.errors import UserError
+    from ratchet.suites.registry import SUITES, load_suite
 
-    table = Table(title="Built-in suites (or --suite FILE.jsonl / FILE.py)")
-    for column in ("suite", "train", "dev", "test"):
+    table = Table(title="Suites (use with --suite NAME, or --suite FILE.jsonl / FILE.py)")
+    for column in ("suite", "train", "dev", "test", "note"):
         table.add_column(column)
-    for name, factory in SUITES.items():
-        suite = factory()
-        table.add_row(name, *(str(len(suite.tasks(split))) for split in Split))
+    for name in (*SUITES, *(files or ())):
+        try:
+            suite = load_suite(name)
+        except UserError as error:
+            if name not in SUITES:
+                raise  # the user's own file: its problem is the answer
+            table.add_row(name, "-", "-", "-", escape(str(error)))
+            continue
+        sizes = [str(len(suite.tasks(split))) for split in Split]
+        note = "" if name in SUITES else f"name '{escape(suite.name)}'" + (
+            ", splits from the file" if getattr(suite, "splits_given", False) else ", splits by the hash rule")
+        table.add_row(escape(name), *sizes, note)
+        getattr(suite, "close", lambda: None)()
     console.print(table)

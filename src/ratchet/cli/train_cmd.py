@@ -18,6 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ratchet.cli.lora_options import Alpha, BatchSize, Beta, Epochs, LearningRate, MaxLength, MaxSteps, Rank
+from ratchet.cli.common import Threads, inside_unit_interval, check_cache_home, check_run_dir, default_threads
+from ratchet.cli.supervisor import announce_run_dir
 from ratchet.errors import UserError
 
 console = Console()
@@ -51,6 +53,7 @@ def run_weight_method(config, *, run_dir: Path, cache: bool = True) -> dict:
 
     require_train_extra()
     suite = load_suite(config.suite)
+    announce_run_dir(run_dir)
     with console.status(f"loading {config.model}"):
         backend = LoraBackend(config.model, cache=cache, threads=config.train.threads)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -92,20 +95,21 @@ def improve_command(
     method: Annotated[str, typer.Option(help="star, rest-em, dpo or self-rewarding")] = "star",
     suite: Annotated[str, typer.Option(help="a suite with a verifier (gsm, humaneval, ...)")] = "gsm",
     model: Annotated[str, typer.Option(help="named local model or GGUF path")] = "smollm2-135m-instruct",
-    iterations: Annotated[int, typer.Option(help="sample → data → train → gate rounds")] = 3,
-    train_limit: Annotated[Optional[int], typer.Option(help="train tasks sampled per iteration")] = 64,
-    dev_limit: Annotated[Optional[int], typer.Option(help="dev tasks the gate scores")] = 100,
-    test_limit: Annotated[Optional[int], typer.Option(help="test tasks, read once at the end")] = 200,
-    samples: Annotated[Optional[int], typer.Option(help="samples per train task (default: star 1, others 4)")] = None,
-    temperature: Annotated[Optional[float], typer.Option(help="sampling temperature (default: 0 for 1 sample, else 0.7)")] = None,
-    max_tokens: Annotated[int, typer.Option(help="max new tokens per answer")] = 384,
+    iterations: Annotated[int, typer.Option(min=1, help="sample → data → train → gate rounds")] = 3,
+    train_limit: Annotated[Optional[int], typer.Option(min=1, help="train tasks sampled per iteration")] = 64,
+    dev_limit: Annotated[Optional[int], typer.Option(min=1, help="dev tasks the gate scores")] = 100,
+    test_limit: Annotated[Optional[int], typer.Option(min=1, help="test tasks, read once at the end")] = 200,
+    samples: Annotated[Optional[int], typer.Option(min=1, help="samples per train task (default: star 1, others 4)")] = None,
+    temperature: Annotated[Optional[float], typer.Option(min=0.0, help="sampling temperature (default: 0 for 1 sample, else 0.7)")] = None,
+    max_tokens: Annotated[int, typer.Option(min=1, help="max new tokens per answer")] = 384,
     restart: Annotated[Optional[bool], typer.Option("--restart/--continue", help="train each adapter from the base (default for star, rest-em) or continue from the incumbent")] = None,
     data: Annotated[str, typer.Option(help="replace (this iteration's data) or accumulate (all so far)")] = "replace",
-    max_per_task: Annotated[int, typer.Option(help="examples or pairs kept per task")] = 2,
-    min_examples: Annotated[int, typer.Option(help="refuse to train on fewer")] = 4,
+    max_per_task: Annotated[int, typer.Option(min=1, help="examples or pairs kept per task")] = 2,
+    min_examples: Annotated[int, typer.Option(min=1, help="refuse to train on fewer")] = 4,
     rationalise: Annotated[bool, typer.Option("--rationalise/--no-rationalise", help="star: rationalise failures with the gold answer as a hint")] = True,
     judge: Annotated[str, typer.Option(help="self-rewarding: naive or self-reference")] = "self-reference",
-    gate_level: Annotated[float, typer.Option(help="the gate's significance level")] = 0.05,
+    gate_level: Annotated[float, typer.Option(callback=inside_unit_interval,
+                                              help="the gate's significance level, between 0 and 1")] = 0.05,
     gate_test: Annotated[str, typer.Option(help="mcnemar or bootstrap")] = "mcnemar",
     rank: Rank = 8,
     alpha: Alpha = 16.0,
@@ -115,8 +119,8 @@ def improve_command(
     batch_size: BatchSize = 4,
     max_length: MaxLength = 768,
     beta: Beta = 0.1,
-    threads: Annotated[Optional[int], typer.Option(help="CPU threads for llama.cpp and training (1 suits shared cores)")] = None,
-    seed: Annotated[int, typer.Option(help="seed of samples and training")] = 0,
+    threads: Annotated[Optional[int], typer.Option(min=1, help="CPU threads for llama.cpp and training (1 suits shared cores)")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="seed of samples and training")] = 0,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
     run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
@@ -134,7 +138,10 @@ def improve_command(
         min_examples=min_examples, rationalise=rationalise, judge=judge, gate_level=gate_level,
         gate_test=gate_test, seed=seed, train=train,
     ).resolved()
-    run_weight_method(config, run_dir=run_dir or runs / run_dir_for(config), cache=cache)
+    path = run_dir or runs / run_dir_for(config)
+    check_run_dir(path, "--run-dir" if run_dir else "--runs")
+    check_cache_home(cache)
+    run_weight_method(config, run_dir=path, cache=cache)
 
 
 @train_app.command("report")
@@ -178,9 +185,10 @@ def judge_command(
     suite: Annotated[str, typer.Option(help="the suite the run was on")] = "gsm",
     model: Annotated[str, typer.Option(help="the judge model (named local model or GGUF path)")] = "smollm2-135m-instruct",
     judge: Annotated[str, typer.Option(help="naive, self-reference or both")] = "both",
-    pairs: Annotated[int, typer.Option(help="pairs to judge (a passing and a failing attempt each)")] = 20,
+    pairs: Annotated[int, typer.Option(min=1, help="pairs to judge (a passing and a failing attempt each)")] = 20,
     perplexity: Annotated[bool, typer.Option("--perplexity/--no-perplexity", help="grade strength by the candidates' perplexity")] = True,
     out: Annotated[Optional[Path], typer.Option(help="write the judgements and the report as JSON")] = None,
+    threads: Threads = None,
 ) -> None:
     """Judge pairs of attempts (one passing, one failing) and report position-swap consistency and
     agreement with the verifier."""
@@ -197,7 +205,7 @@ def judge_command(
     chosen = verified_contrast_pairs(RunDir(run).load_attempts(), the_suite, pairs)
     if not chosen:
         raise UserError(f"{run} holds no task with both a passing and a failing attempt: sample more (--samples)")
-    judge_model = load_model(model, cache=True)
+    judge_model = load_model(model, cache=True, n_threads=threads or default_threads())
     scorer = None
     if perplexity and "self-reference" in names:
         from ratchet.learn.scoring import llama_cpp_scorer

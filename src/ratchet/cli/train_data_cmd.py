@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ratchet.cli.lora_options import Alpha, BatchSize, Beta, Epochs, LearningRate, MaxLength, MaxSteps, Rank
+from ratchet.cli.lora_options import Alpha, BatchSize, Beta, Epochs, LearningRate, MaxLength, MaxSteps, Rank, TrainThreads
 from ratchet.errors import UserError, unknown_name
 
 console = Console()
@@ -32,7 +32,7 @@ def data_command(
     suite: Annotated[str, typer.Option(help="the suite whose train tasks the attempts are at")] = "gsm",
     kind: Annotated[str, typer.Option(help="verified (SFT), pairs (DPO) or corrections (SFT)")] = "verified",
     model: Annotated[Optional[str], typer.Option(help="only attempts this model wrote (default: all)")] = None,
-    max_per_task: Annotated[int, typer.Option(help="examples or pairs kept per task")] = 2,
+    max_per_task: Annotated[int, typer.Option(min=1, help="examples or pairs kept per task")] = 2,
 ) -> None:
     """Build SFT examples or preference pairs from a store's verified attempts at train tasks."""
     from ratchet.learn import data as builders
@@ -74,8 +74,8 @@ def fit_command(
     batch_size: BatchSize = 4,
     max_length: MaxLength = 768,
     beta: Beta = 0.1,
-    threads: Annotated[Optional[int], typer.Option(help="CPU threads for training")] = None,
-    seed: Annotated[int, typer.Option(help="training seed")] = 0,
+    threads: TrainThreads = None,
+    seed: Annotated[int, typer.Option(min=0, help="training seed")] = 0,
 ) -> None:
     """Train one LoRA adapter on a dataset and save it (PEFT + GGUF) as an artifact."""
     from ratchet.learn.adapters import BaseModelRef

@@ -25,6 +25,9 @@ class EvalConfig:
     base_url: str | None = None  # an OpenAI-compatible endpoint; None = llama.cpp in process
     adapter: str | None = None
     exemplars: str | None = None  # an experience database (STORE[#collection]) shown few-shot
+    # sha256 of a suite file's content (the JSONL bytes, the .py source): a changed task or
+    # verifier names a new run, so nothing judged by the old verifier is reused
+    suite_sha256: str | None = None
 
     def __post_init__(self) -> None:
         if self.samples < 1:
@@ -43,8 +46,9 @@ class EvalConfig:
         # in process, sampler fields at their defaults keep the names runs had before them; a
         # server route names them all (servers defaulted repeat_penalty differently before)
         data["params"] = self.params.to_json(every_field=self.base_url is not None)
-        if data["exemplars"] is None:
-            del data["exemplars"]  # runs without exemplars keep the names they always had
+        for key in ("exemplars", "suite_sha256"):
+            if data[key] is None:
+                del data[key]  # runs without them keep the names they always had
         return data
 
     @classmethod

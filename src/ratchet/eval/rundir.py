@@ -31,11 +31,17 @@ class RunDir:
         Keys in `free_keys` (how many tasks to take) may change between resumptions: a quick
         `--limit 5` look can later grow into the full run.
         """
+        if self.path.exists() and not self.path.is_dir():
+            raise UserError(f"{self.path} is a file, not a run directory: choose another --run-dir")
         self.path.mkdir(parents=True, exist_ok=True)
         config_path = self.path / "config.json"
         config = json.loads(json.dumps(config))  # tuples -> lists, as stored
         if config_path.exists():
-            existing = json.loads(config_path.read_text())
+            try:
+                existing = json.loads(config_path.read_text())
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise UserError(f"{config_path} is not a run's configuration (not JSON): "
+                                "choose another --run-dir") from None
             strip = lambda c: {k: v for k, v in c.items() if k not in free_keys}  # noqa: E731
             if strip(existing) != strip(config):
                 raise UserError(

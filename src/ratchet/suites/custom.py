@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ratchet.core import Message, Status, SuiteBase, Task, Verdict
+from ratchet.core import Message, Split, Status, SuiteBase, Task, Verdict
 from ratchet.errors import UserError
 
 Verifier = Callable[[str, Any], "bool | float | Verdict"]
 ANSWER = re.compile(r"answer\s*(?:is|:)\s*(.+)", re.IGNORECASE)
 DEFAULT_SYSTEM = "Solve the task. End your reply with a line 'Answer: <your answer>'."
+SPLITS = tuple(split.value for split in Split)
 
 
 def default_extract(completion: str) -> str | None:
@@ -73,10 +74,19 @@ class JsonlSuite(SuiteBase):
         self._verify_fn = verify
         self._extract_fn = extract
         self.system = system
-        self._tasks, self._gold = _read_jsonl(self.path)
+        self._tasks, self._gold, self._splits = _read_jsonl(self.path)
 
     def all_tasks(self) -> Sequence[Task]:
         return self._tasks
+
+    @property
+    def splits_given(self) -> bool:
+        """Whether the file assigns the splits (a "split" field on every task)."""
+        return bool(self._splits)
+
+    def split_of(self) -> dict[str, Split]:
+        """The file's own "split" fields when it gives them, else the rule every suite shares."""
+        return dict(self._splits) if self._splits else super().split_of()
 
     def make_public(self) -> JsonlPublic:
         return JsonlPublic(self.name, self.system, self._extract_fn)
@@ -100,27 +110,67 @@ class JsonlSuite(SuiteBase):
         return Verdict(False, Status.FAIL, score, "wrong answer")
 
 
-def _read_jsonl(path: Path) -> tuple[list[Task], dict[str, Any]]:
+def _read_jsonl(path: Path) -> tuple[list[Task], dict[str, Any], dict[str, Split]]:
+    """Tasks, gold answers and the splits the file gives (empty: the hash rule assigns them).
+    Every problem is a one-line UserError naming the file and line."""
     if not path.is_file():
         raise UserError(f"no suite file at {path}")
-    tasks, gold = [], {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
+    tasks, gold, splits = [], {}, {}
+    for number, raw in enumerate(path.read_bytes().splitlines(), 1):
+        if not raw.strip():
             continue
         try:
-            row = json.loads(line)
-            task_id, prompt = str(row["id"]), row["prompt"]
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise UserError(
-                f"{path}:{number}: malformed task line ({type(error).__name__}: {error}); "
-                'each line must be a JSON object with "id", "prompt" and "answer"'
-            ) from None
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UserError(f"{path}:{number}: not UTF-8 text (byte 0x{raw[error.start]:02x} at column "
+                            f"{error.start + 1}): save the file as UTF-8") from None
+        row = _parse_line(path, number, line)
+        task_id = str(row["id"])
         if task_id in gold:
             raise UserError(f"{path}:{number}: duplicate task id '{task_id}'")
-        if "answer" not in row:
-            raise UserError(f'{path}:{number}: task "{task_id}" has no "answer"')
-        tasks.append(Task(task_id, prompt, row.get("visible", {}), row.get("difficulty")))
+        tasks.append(Task(task_id, row["prompt"], row.get("visible") or {}, row.get("difficulty")))
         gold[task_id] = row["answer"]
+        if row.get("split") is not None:
+            splits[task_id] = Split(row["split"])
+        elif splits:
+            raise UserError(f'{path}:{number}: task "{task_id}" has no "split" while earlier tasks have one: '
+                            "give every task a split, or none")
     if not tasks:
         raise UserError(f"{path} holds no tasks")
-    return tasks, gold
+    if splits and len(splits) != len(tasks):
+        first = next(t.id for t in tasks if t.id not in splits)
+        raise UserError(f'{path}: task "{first}" has no "split" while later tasks have one: give every '
+                        "task a split, or none")
+    return tasks, gold, splits
+
+
+def _parse_line(path: Path, number: int, line: str) -> dict:
+    """One task line as a dict with the right types, or a UserError naming the line and the field."""
+    where = f"{path}:{number}"
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise UserError(f"{where}: malformed task line (JSONDecodeError: {error}); each line must be a "
+                        'JSON object with "id", "prompt" and "answer"') from None
+    if not isinstance(row, dict):
+        raise UserError(f'{where}: a task line must be a JSON object with "id", "prompt" and "answer", '
+                        f"got {type(row).__name__}")
+    for key in ("id", "prompt", "answer"):
+        if key not in row:
+            raise UserError(f'{where}: task line has no "{key}"; each line must be a JSON object with "id", '
+                            '"prompt" and "answer"')
+    task = f'task "{row["id"]}"'
+    if not isinstance(row["id"], (str, int)) or isinstance(row["id"], bool):
+        raise UserError(f'{where}: "id" must be a string or an integer, got {type(row["id"]).__name__}')
+    if not isinstance(row["prompt"], str):
+        raise UserError(f'{where}: {task}: "prompt" must be a string, got {type(row["prompt"]).__name__}')
+    if row.get("visible") is not None and not isinstance(row["visible"], dict):
+        raise UserError(f'{where}: {task}: "visible" must be a JSON object (name -> value), '
+                        f'got {type(row["visible"]).__name__}')
+    difficulty = row.get("difficulty")
+    if difficulty is not None and (not isinstance(difficulty, int) or isinstance(difficulty, bool)):
+        raise UserError(f'{where}: {task}: "difficulty" must be an integer (or absent), got '
+                        f"{type(difficulty).__name__} {json.dumps(difficulty)}")
+    if row.get("split") is not None and row["split"] not in SPLITS:
+        raise UserError(f'{where}: {task}: "split" must be one of train, dev, test, got {json.dumps(row["split"])}')
+    return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 from collections.abc import Callable
@@ -78,6 +79,24 @@ def load_suite(name: str) -> Suite:
     if path.suffix == ".py":
         return _suite_from_module(path)
     raise unknown_name("suite", name, SUITES)
+
+
+def suite_fingerprint(name: str, suite: Suite) -> str | None:
+    """sha256 of what a suite file defines: the .jsonl bytes, or the .py source plus the bytes of
+    the task file its suite reads (`suite.path`). None for a built-in suite (its content comes with
+    Ratchet's version). Part of a run's identity, so an edited verifier re-judges."""
+    if name in SUITES:
+        return None
+    files = [Path(name.removeprefix("toolcall:"))]
+    data = getattr(suite, "path", None)
+    if isinstance(data, (str, Path)) and Path(data).is_file() and Path(data).resolve() != files[0].resolve():
+        files.append(Path(data))
+    digest = hashlib.sha256()
+    for file in files:
+        if not file.is_file():
+            return None
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _suite_from_module(path: Path) -> Suite:
