@@ -97,7 +97,7 @@ def share_first_iteration(default: Path, run_dir: Path, method: str, variant: st
     import shutil
 
     run_dir.mkdir(parents=True)
-    for name in ("iter-00", "iter-01", "test/base", "test/iter-01"):  # test: per-iteration scores, read at the end
+    for name in ("iter-00", "iter-01"):  # dev-side only: this run reads its own test split, once, at its end
         if (default / name).exists():
             shutil.copytree(default / name, run_dir / name)
     marker.write_text(json.dumps({"copied_from": str(default)}))
