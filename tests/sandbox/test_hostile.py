@@ -27,7 +27,8 @@ while True:
 
 
 def sandbox_dirs() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "ratchet-sandbox-*")))
+    """This process's run directories (the pid in their names keeps other processes' apart)."""
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), f"ratchet-sandbox-{os.getpid()}-*")))
 
 
 def test_plain_pass_and_fail(run: Run) -> None:

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 SYS_MOUNT_SETATTR = 442  # the same number on x86_64 and aarch64 (the generic syscall table)
-AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 0x1
+SYS_OPEN_TREE, OPEN_TREE_CLONE = 428, 1
+AT_FDCWD, AT_RECURSIVE, AT_EMPTY_PATH, MOUNT_ATTR_RDONLY = -100, 0x8000, 0x1000, 0x1
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 4, 24, 28
 PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 36, 38
 # noroot + no_setuid_fixup + keep_caps (+ no ambient raise), each locked
@@ -155,13 +156,19 @@ def make_tree_read_only() -> bool:
 
 
 def private_scratch(config: dict, source: bytes) -> None:
-    """Fresh tmpfs on the shared scratch directories and on the work directory (holding main.py)."""
+    """Fresh tmpfs on the shared scratch directories, on the directory holding the work
+    directory (other runs' directories are there) and on the work directory (holding main.py).
+    Python's own directories under them (a venv in /tmp) are bound back, read-only."""
     size = f"size={config['scratch_mb']}m,nr_inodes=4096"
-    flags = MS_NOSUID | MS_NODEV
-    for directory in config["scratch_dirs"]:
-        if os.path.isdir(directory) and not os.path.islink(directory):
-            _mount("tmpfs", directory, "tmpfs", flags, f"mode=1777,{size}")
+    python = python_paths()
+    scratch = [path for path in config["scratch_dirs"] if os.path.isdir(path) and not os.path.islink(path)]
+    for directory in scratch:
+        fresh_tmpfs(directory, f"mode=1777,{size}", python)
     workdir, uid = config["workdir"], config["uid"]
+    parent = os.path.dirname(workdir)
+    if parent != "/" and not any(_within(parent, directory) for directory in scratch):
+        fresh_tmpfs(parent, f"mode=0755,{size}", python)
+    flags = MS_NOSUID | MS_NODEV
     os.makedirs(workdir, exist_ok=True)
     owner = "" if uid is None else f",uid={uid},gid={uid}"
     _mount("tmpfs", workdir, "tmpfs", flags, f"mode=0700,{size}{owner}")
@@ -170,6 +177,80 @@ def private_scratch(config: dict, source: bytes) -> None:
         handle.write(source)
     if uid is not None:
         os.chown(main, uid, uid)
+
+
+def fresh_tmpfs(directory: str, options: str, keep: list[str]) -> None:
+    """An empty tmpfs over `directory`, with the paths of `keep` inside it bound back."""
+    inside = sorted(path for path in keep if path != directory and _within(path, directory))
+    outermost = [path for path in inside if not any(other != path and _within(path, other) for other in inside)]
+    kept = [(path, os.open(path, os.O_PATH)) for path in outermost]  # before the tmpfs hides them
+    try:
+        _mount("tmpfs", directory, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        for path, fd in kept:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            if stat.S_ISDIR(os.fstat(fd).st_mode):
+                os.mkdir(path)
+            else:
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+            _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)  # read-only, as the original
+    finally:
+        for _, fd in kept:
+            os.close(fd)
+
+
+def python_paths() -> list[str]:
+    """What this interpreter (and so the program, its fork) cannot run without: its prefixes,
+    import path and the directories along its executable's symlink chain."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path}
+    link = sys.executable
+    for _ in range(40):
+        paths.add(os.path.dirname(os.path.abspath(link)))
+        if not os.path.islink(link):
+            break
+        link = os.path.join(os.path.dirname(link), os.readlink(link))
+    return sorted({os.path.realpath(path) for path in paths if path and os.path.exists(path)})
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def join_cgroup(config: dict) -> None:
+    """Move this process (the program's, before any of its code) into the run's memory cgroup,
+    which the harness made: its descendants are born inside. The tree is read-only by now, so
+    the cgroup file is opened through a private, writable clone of its mount."""
+    base = config.get("memory_cgroup")
+    if not base:
+        return
+    directory = os.path.join(base, os.path.basename(config["workdir"]))
+    try:
+        fd = os.open(os.path.join(directory, "cgroup.procs"), os.O_WRONLY)
+    except OSError as error:
+        if error.errno != errno.EROFS:
+            raise
+        fd = _open_through_writable_clone(directory, "cgroup.procs")
+    try:
+        os.write(fd, b"0")
+    finally:
+        os.close(fd)
+
+
+def _open_through_writable_clone(directory: str, name: str) -> int:
+    flags = OPEN_TREE_CLONE | os.O_CLOEXEC
+    tree = _libc.syscall(ctypes.c_long(SYS_OPEN_TREE), ctypes.c_int(AT_FDCWD), ctypes.c_char_p(directory.encode()),
+                         ctypes.c_uint(flags))
+    if tree < 0:
+        _check(tree, f"open_tree {directory}")
+    try:
+        attr = _MountAttr(0, MOUNT_ATTR_RDONLY, 0, 0)  # clear read-only, on the detached clone only
+        result = _libc.syscall(
+            ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_int(tree), ctypes.c_char_p(b""),
+            ctypes.c_uint(AT_EMPTY_PATH), ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)),
+        )
+        _check(result, f"mount_setattr {directory}")
+        return os.open(name, os.O_WRONLY, dir_fd=tree)
+    finally:
+        os.close(tree)
 
 
 # ---------------------------------------------------------------- the program
@@ -188,6 +269,7 @@ def become_program(config: dict, channel: tuple[int, int] | None = None) -> None
     """In the program's process, before any of its code: limit and de-privilege. A checked
     run keeps its call channel (requests in, replies out) as fds 3 and 4; every other
     descriptor (report, checks, sockets) is closed."""
+    join_cgroup(config)
     for name, (soft, hard) in config["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     if "userns" in config["namespaces"]:
@@ -410,13 +492,14 @@ def prepare(plan: dict) -> list[str]:
     """The supervisor's set-up that does not depend on the run (so a fork server can do it
     ahead of time): a fresh /proc, Python's way through, a read-only tree."""
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the program come to us
+    memory = ["memory-cgroup" if plan.get("memory_cgroup") else "memory-per-process"]
     if "mntns" not in plan["namespaces"]:
-        return []
+        return memory
     if "pidns" in plan["namespaces"]:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     expose_python(plan["masks"])
     hidden = hide_paths(plan.get("hidden", []))
-    return (["ro-root"] if make_tree_read_only() else []) + (["hidden-data"] if hidden else [])
+    return (["ro-root"] if make_tree_read_only() else []) + (["hidden-data"] if hidden else []) + memory
 
 
 def hide_paths(paths: list) -> bool:

@@ -70,7 +70,10 @@ class ForkServer:
 
     def _plan_hex(self) -> str:
         masks = [[directory, list(names)] for directory, names in self.plan.masks]
-        plan = {"namespaces": list(self.plan.namespaces), "masks": masks, "hidden": list(self.plan.hidden)}
+        plan = {
+            "namespaces": list(self.plan.namespaces), "masks": masks, "hidden": list(self.plan.hidden),
+            "memory_cgroup": self.plan.memory_cgroup,
+        }
         return marshal.dumps(plan).hex()
 
     def _stop(self) -> None:

@@ -9,10 +9,16 @@ Best first:
 - user namespace (not root, but unprivileged user namespaces): the same namespaces inside a
   user namespace; the program keeps our uid but loses every capability.
 - uid only (root without namespaces, e.g. a container without CAP_SYS_ADMIN).
-- rlimits-only (not root): resource limits and a process group; the program runs as our user.
-  As root this is refused: the program could kill every process on the machine.
 
-Each run's result names the layers that were actually in force.
+In every plan with a mount namespace, the user's private directories (`private_paths`: the
+home directory and $RATCHET_HOME, where the response cache lives) are hidden behind empty
+tmpfs mounts that show only the way to Python. A plan that would let the program read them is
+refused with the fix (`check_plan`): running a program as ourselves without a mount namespace
+(rlimits-only), or as root without a uid of its own.
+
+Memory is bounded per sandbox by a cgroup of its own where one can be used (`cgroups.py`),
+otherwise per process (RLIMIT_AS) times the process limit (RLIMIT_NPROC). Each run's result
+names the layers that were actually in force, the memory bound included.
 """
 
 from __future__ import annotations
@@ -29,13 +35,15 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ratchet.errors import BackendError, UserError
+from ratchet.sandbox.cgroups import find_memory_cgroup
 
 SUPERVISOR = str(Path(__file__).with_name("_supervisor.py"))
 NAMESPACES = ("netns", "pidns", "mntns", "ipcns", "utsns")
+SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")  # each run gets fresh, private ones
 Masks = tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -46,8 +54,9 @@ class IsolationPlan:
 
     namespaces: tuple[str, ...] = ()  # e.g. ("netns", "pidns", ...), with "userns" first if used
     drop_uid: bool = False  # run the program as a leased unprivileged uid (needs root)
-    masks: Masks = ()
+    masks: Masks = ()  # (directory, entries kept visible): hidden behind a tmpfs, shallowest first
     hidden: tuple[str, ...] = ()  # paths the program must not read (covered in its mount namespace)
+    memory_cgroup: str = ""  # base cgroup for one memory cgroup per run; "": a bound per process
 
     def hiding(self, paths: Iterable[str]) -> IsolationPlan:
         """This plan, also covering `paths` (absolute, existing) in the sandbox's mount
@@ -61,7 +70,7 @@ class IsolationPlan:
                 f" '{self.describe()}'): run as root with CAP_SYS_ADMIN or enable unprivileged user"
                 " namespaces (sysctl kernel.unprivileged_userns_clone=1)"
             )
-        return IsolationPlan(self.namespaces, self.drop_uid, self.masks, self.hidden + extra)
+        return replace(self, hidden=self.hidden + extra)
 
     @property
     def mount_namespace(self) -> bool:
@@ -78,7 +87,9 @@ class IsolationPlan:
     def describe(self) -> str:
         """The planned layers (a run reports what it actually achieved)."""
         layers = list(self.namespaces) + (["uid"] if self.drop_uid else []) + ["rlimits"]
-        return "+".join(layers) if len(layers) > 1 else "rlimits-only"
+        if len(layers) == 1:
+            return "rlimits-only"
+        return "+".join([*layers, "memory-cgroup" if self.memory_cgroup else "memory-per-process"])
 
 
 RLIMITS_ONLY = IsolationPlan()
@@ -94,27 +105,83 @@ def detect_isolation() -> IsolationPlan:
     process on the machine. If even that is impossible, the plan is rlimits-only and
     `execute` refuses it with the fix (see `check_plan`)."""
     essential = interpreter_paths()
-    masks, unreachable = plan_masks([*essential, *import_paths()])
+    needed = [*essential, *import_paths()]
+    traversal, unreachable = plan_masks(needed)
     reachable = not set(essential) & set(unreachable)  # an unreadable extra sys.path entry is no bar
+    hidden = hide_masks(private_paths(), [*needed, *_temp_dir_outside_scratch()])
     if os.geteuid() == 0:
         if reachable and can_enter(NAMESPACES):
-            return IsolationPlan(NAMESPACES, drop_uid=True, masks=masks)
-        if reachable and not masks:
-            return IsolationPlan(drop_uid=True)
+            masks = merge_masks(traversal, hidden)
+            return IsolationPlan(NAMESPACES, drop_uid=True, masks=masks, memory_cgroup=find_memory_cgroup())
+        if reachable and not traversal:
+            return IsolationPlan(drop_uid=True, memory_cgroup=find_memory_cgroup())
         return RLIMITS_ONLY
     if can_enter(USER_NAMESPACES.namespaces):
-        return USER_NAMESPACES
+        return replace(USER_NAMESPACES, masks=hidden, memory_cgroup=find_memory_cgroup())
     return RLIMITS_ONLY
 
 
 def check_plan(plan: IsolationPlan) -> None:
-    """Refuse to run model-written code as root without its own uid (UserError with the fix)."""
+    """Refuse (UserError with the fix) to run model-written code as root without its own uid,
+    or where it could read the user's private directories."""
     if os.geteuid() == 0 and not plan.drop_uid:
         raise UserError(
             f"refusing to run model-written code as root with isolation '{plan.describe()}': it could"
             " kill every process on the machine. Allow namespaces (root with CAP_SYS_ADMIN), make"
             f" Python readable by uid {UID_BASE} and up, or run Ratchet as an unprivileged user"
         )
+    exposed = [path for path in private_paths() if _readable_by_program(path, plan)]
+    if not exposed:
+        return
+    if plan.mount_namespace:
+        fix = "use the plan detect_isolation() returns, which hides them"
+    elif plan.drop_uid:
+        fix = f"make them unreadable by others (chmod o-rwx {exposed[0]}), or allow namespaces"
+    else:
+        fix = (
+            "allow unprivileged user namespaces (sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu"
+            " kernel.apparmor_restrict_unprivileged_userns=0) or run Ratchet as root"
+        )
+    raise UserError(
+        f"refusing to run model-written code with isolation '{plan.describe()}': it could read"
+        f" {', '.join(exposed)}; {fix}"
+    )
+
+
+def _temp_dir_outside_scratch() -> list[str]:
+    """Our temp dir, if the sandbox must reach it (runs' directories are made there) and no
+    private scratch tmpfs replaces it anyway."""
+    temp = os.path.realpath(tempfile.gettempdir())
+    return [] if any(_within(temp, directory) for directory in SCRATCH_DIRS) else [temp]
+
+
+def private_paths() -> list[str]:
+    """The directories a program must never read: the user's home and $RATCHET_HOME (the
+    response cache and joined weights; the same default as `ratchet.models.catalog`, which
+    this layer may not import)."""
+    home = os.path.expanduser("~")
+    paths = {home, _account_home(os.getuid()), os.environ.get("RATCHET_HOME") or os.path.join(home, ".cache", "ratchet")}
+    real = {os.path.realpath(path) for path in paths if path}
+    return sorted(path for path in real if path != "/" and os.path.isdir(path))
+
+
+@functools.cache
+def _account_home(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_dir
+    except KeyError:
+        return ""
+
+
+def _readable_by_program(path: str, plan: IsolationPlan) -> bool:
+    if plan.mount_namespace:
+        return not is_masked(path, plan.masks)
+    if plan.drop_uid:  # the program runs as a uid of its own: plain permissions decide
+        parents = [str(parent) for parent in Path(path).parents]
+        return all(_others_may(parent, stat.S_IXOTH) for parent in parents) and _others_may(
+            path, stat.S_IROTH | stat.S_IXOTH
+        )
+    return True  # the program runs as us
 
 
 def can_enter(namespaces: Iterable[str]) -> bool:
@@ -144,8 +211,16 @@ def interpreter_paths() -> list[str]:
 
 
 def import_paths() -> list[str]:
-    """The import path (site-packages and what .pth files add): reachable if possible."""
-    return sorted({os.path.realpath(entry) for entry in sys.path if entry and os.path.isdir(entry)})
+    """The directories on the import path of `python -I` (the supervisor's and the program's
+    own: site-packages and what .pth files add), the supervisor's directory, and ours."""
+    code = "import sys; print(chr(0).join(sys.path))"
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, timeout=30, check=True)
+        entries = done.stdout.decode().strip().split("\0")
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        entries = list(sys.path)
+    entries.append(os.path.dirname(SUPERVISOR))
+    return sorted({os.path.realpath(entry) for entry in entries if entry and os.path.isdir(entry)})
 
 
 def plan_masks(paths: Iterable[str]) -> tuple[Masks, tuple[str, ...]]:
@@ -161,9 +236,59 @@ def plan_masks(paths: Iterable[str]) -> tuple[Masks, tuple[str, ...]]:
                 keep.setdefault(parent, set()).add(parts[depth])
         if not _others_may(path, stat.S_IROTH | stat.S_IXOTH):
             unreachable.append(path)
-    depth_first = sorted(keep, key=lambda directory: (len(Path(directory).parts), directory))
-    masks = tuple((directory, tuple(sorted(keep[directory]))) for directory in depth_first)
-    return masks, tuple(unreachable)
+    return _depth_first(keep), tuple(unreachable)
+
+
+def hide_masks(hidden: Iterable[str], needed: Iterable[str]) -> Masks:
+    """Masks that hide each directory in `hidden` but for the way to the `needed` paths inside
+    it (each directory on the way shows only the next step). A hidden directory that is itself
+    needed, or inside a needed one, cannot be hidden and gets no mask."""
+    needed = sorted(set(needed))
+    needed = [path for path in needed if not any(other != path and _within(path, other) for other in needed)]
+    keep: dict[str, set[str]] = {}
+    for directory in hidden:
+        if any(_within(directory, path) for path in needed):
+            continue
+        keep.setdefault(directory, set())
+        for path in needed:
+            if not _within(path, directory) or path == directory:
+                continue
+            parts = Path(path).parts
+            for depth in range(len(Path(directory).parts), len(parts)):
+                keep.setdefault(str(Path(*parts[:depth])), set()).add(parts[depth])
+    masks: list[tuple[str, tuple[str, ...]]] = []
+    for directory, names in _depth_first(keep):
+        if not is_masked(directory, tuple(masks)):  # else it is gone already, behind a shallower mask
+            masks.append((directory, names))
+    return tuple(masks)
+
+
+def merge_masks(*masks: Masks) -> Masks:
+    keep: dict[str, set[str]] = {}
+    for directory, names in (mask for group in masks for mask in group):
+        keep.setdefault(directory, set()).update(names)
+    return _depth_first(keep)
+
+
+def is_masked(path: str, masks: Masks) -> bool:
+    """Whether `path` is hidden by `masks` (a mask on it or on a directory above it that does
+    not keep the way down to it)."""
+    kept = dict(masks)
+    parts = Path(path).parts
+    for depth in range(1, len(parts) + 1):
+        directory = str(Path(*parts[:depth]))
+        if directory in kept and (depth == len(parts) or parts[depth] not in kept[directory]):
+            return True
+    return False
+
+
+def _depth_first(keep: dict[str, set[str]]) -> Masks:
+    ordered = sorted(keep, key=lambda directory: (len(Path(directory).parts), directory))
+    return tuple((directory, tuple(sorted(keep[directory]))) for directory in ordered)
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
 def _others_may(path: str, bits: int) -> bool:
@@ -224,7 +349,7 @@ class UidLeases:
 
 
 def _lock_directory() -> str:
-    directory = os.path.join(tempfile.gettempdir(), f"ratchet-sandbox-uids-{os.geteuid()}")
+    directory = os.path.join(tempfile.gettempdir(), f"ratchet-uid-leases-{os.geteuid()}")
     os.makedirs(directory, mode=0o700, exist_ok=True)
     info = os.lstat(directory)
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:

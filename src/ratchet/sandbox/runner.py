@@ -6,10 +6,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import json
 import marshal
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 from ratchet.errors import BackendError, UserError
 from ratchet.sandbox.checks import Checks
+from ratchet.sandbox.cgroups import remove_cgroup, run_cgroup
 from ratchet.sandbox.forkserver import SUPERVISOR_ENV, ForkServer
 from ratchet.sandbox.isolation import (
+    SCRATCH_DIRS,
     SUPERVISOR,
     UIDS,
     IsolationPlan,
@@ -29,11 +31,11 @@ from ratchet.sandbox.isolation import (
     detect_isolation,
     kill_processes_of,
 )
+from ratchet.sandbox.leftovers import install_signal_cleanup, run_directory, sweep_stale
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.output import Collected, collect
 from ratchet.sandbox.result import CheckReport, ProgramExit, SandboxResult, classify
 
-SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 # The supervisor kills the program at the wall deadline; we kill the run's whole process group
 # this much later, in case the supervisor is stuck (or, without namespaces, was killed).
 BACKSTOP_SECONDS = 1.0
@@ -77,6 +79,7 @@ def execute(
     with contextlib.ExitStack() as stack:
         uid = stack.enter_context(UIDS.lease()) if plan.drop_uid else None
         workdir = stack.enter_context(_workspace(code, uid, plan))
+        stack.enter_context(run_cgroup(plan.memory_cgroup, os.path.basename(workdir), limits))
         stdin_fd = stack.enter_context(_stdin_fd(stdin))
         checks_fd = stack.enter_context(_checks_fd(checks)) if checks is not None else None
         run = _Run(workdir, uid, plan, limits, checks.entry_point if checks else None)
@@ -85,9 +88,11 @@ def execute(
 
 @contextlib.contextmanager
 def _workspace(code: str, uid: int | None, plan: IsolationPlan) -> Iterator[str]:
-    """A fresh directory holding main.py, removed afterwards whatever the program did."""
-    workdir = tempfile.mkdtemp(prefix="ratchet-sandbox-")
-    try:
+    """A fresh directory holding main.py, removed afterwards whatever the program did, also on
+    SIGTERM; stale ones (their process was killed) are removed at the first run of a process."""
+    _sweep_once(tempfile.gettempdir(), plan.memory_cgroup)
+    install_signal_cleanup()
+    with run_directory() as workdir:
         main = os.path.join(workdir, "main.py")
         with open(main, "w", encoding="utf-8") as handle:
             handle.write(code)
@@ -96,8 +101,12 @@ def _workspace(code: str, uid: int | None, plan: IsolationPlan) -> Iterator[str]
             os.chown(workdir, uid, uid)
             os.chown(main, uid, uid)
         yield workdir
-    finally:
-        _remove_tree(workdir)
+
+
+@functools.cache
+def _sweep_once(temp_dir: str, memory_cgroup: str) -> None:
+    """Remove the directories (and cgroups) that killed runs left behind, once per process."""
+    sweep_stale(temp_dir, lambda name: remove_cgroup(os.path.join(memory_cgroup, name)) if memory_cgroup else None)
 
 
 @contextlib.contextmanager
@@ -121,16 +130,6 @@ def _stdin_fd(text: str) -> Iterator[int]:
         handle.write(text.encode("utf-8"))
         handle.seek(0)
         yield handle.fileno()
-
-
-def _remove_tree(path: str) -> None:
-    def make_writable_and_retry(function: Callable, failed_path: str, _exc_info: object) -> None:
-        with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(failed_path), 0o700)
-            os.chmod(failed_path, 0o700)
-            function(failed_path)
-
-    shutil.rmtree(path, onerror=make_writable_and_retry)
 
 
 @dataclass(frozen=True)
@@ -168,6 +167,7 @@ class _Run:
             "namespaces": list(self.plan.namespaces),
             "masks": [[directory, list(names)] for directory, names in self.plan.masks],
             "hidden": list(self.plan.hidden),
+            "memory_cgroup": self.plan.memory_cgroup,
             "scratch_dirs": list(SCRATCH_DIRS),
             "scratch_mb": self.limits.scratch_mb,
             "rlimits": self.limits.rlimits(),
