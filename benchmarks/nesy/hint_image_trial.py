@@ -2,10 +2,13 @@
 
     OMP_NUM_THREADS=1 python benchmarks/nesy/hint_image_trial.py --split iid
 
-Prints every round, the learned program table, the test accuracy and perception accuracy: the
-share of test images whose perceived symbol's program behaves as the drawn token (a digit's
+Prints every round, the learned program table, the dev accuracy and perception accuracy: the
+share of dev images whose perceived symbol's program behaves as the drawn token (a digit's
 constant; an operator's result on a few operand pairs; `(` EMPTY, `)` the identity). The tokens
 drawn are read here only to score perception; training never sees them.
+
+This is a development tool: it scores the dev set, so that choices made with it leave the test
+set unread. `--on test` reads test instead (for a final figure, once); the output says which.
 """
 
 from __future__ import annotations
@@ -59,7 +62,8 @@ def main() -> None:
     parser.add_argument("--split", default="iid")
     parser.add_argument("--symbols", type=int, default=train.IMAGE_SYMBOLS, help="perception classes")
     parser.add_argument("--max-train", type=int, default=None)
-    parser.add_argument("--max-test", type=int, default=None, help="score a seeded sample of the test set")
+    parser.add_argument("--on", choices=("dev", "test"), default="dev", help="the set to score (test: once, at the end)")
+    parser.add_argument("--max-test", type=int, default=None, help="score a seeded sample of that set")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     split = load_split("hint_image", args.split, args.seed)
@@ -69,16 +73,17 @@ def main() -> None:
     )
     for symbol, program, confidence in model.program_table():
         print(symbol, program, round(confidence, 3))
-    test = list(split.test)
+    scored = list(split.dev if args.on == "dev" else split.test)
     if args.max_test:
-        test = random.Random(args.seed).sample(test, min(args.max_test, len(test)))
-    evaluation = model.evaluate(test)
+        scored = random.Random(args.seed).sample(scored, min(args.max_test, len(scored)))
+    evaluation = model.evaluate(scored)
     result = {
         "split": args.split,
         "train": len(split.train),
-        "test": len(test),
+        "scored": args.on,
+        args.on: len(scored),
         "accuracy": round(evaluation.accuracy, 4),
-        "perception_test": perception_accuracy(model, test),
+        f"perception_{args.on}": perception_accuracy(model, scored),
         "perception_train": perception_accuracy(model, random.Random(args.seed).sample(list(split.train), 600)),
         "train_s": round(model.train_seconds, 1),
         "eval_s": round(evaluation.seconds, 1),

@@ -69,3 +69,15 @@ def test_missing_or_foreign_model_file(tmp_path: Path) -> None:
     junk = tmp_path / "junk.pt"
     junk.write_text("not a model")
     assert "not an NSR model" in one_line_error(runner.invoke(app, ["show", str(junk)]))
+
+
+def test_the_report_records_the_single_read_of_test_and_the_dev_score(scan_model) -> None:  # noqa: ANN001
+    from ratchet.nesy.report import report_dict
+
+    model, _, split = scan_model
+    test = model.evaluate(split.test[:50])
+    dev = model.evaluate(split.train[:20])
+    report = report_dict(model, {"simple": test}, dev)
+    assert report["test_reads"] == [{"split": "simple", "examples": 50, "when": "after learning"}]
+    assert report["dev_accuracy"] == round(dev.accuracy, 4)
+    assert report_dict(model, {"simple": test})["dev_accuracy"] is None

@@ -146,3 +146,40 @@ def test_unknown_dataset_or_split_suggests_the_fix() -> None:
         check_dataset("scna")
     with pytest.raises(UserError, match="did you mean 'length'"):
         load_split("scan", "lenght")
+
+
+@pytest.mark.parametrize(("dataset", "name"), [("hint", "iid"), ("hint", "length"), ("hint", "numbers"),
+                                              ("pcfg", "systematicity"), ("pcfg", "productivity")])
+def test_dev_is_drawn_as_test_is_apart_from_train_and_test(dataset: str, name: str) -> None:
+    """The dev set (for every choice made while developing) is disjoint from train and test, from
+    test's distribution, and drawn after both, so train and test are what they were without it."""
+    make = hint_split if dataset == "hint" else pcfg_split
+    split = make(name, n_train=300, n_test=100, n_dev=60)
+    without = make(name, n_train=300, n_test=100, n_dev=0)
+    assert (split.train, split.test) == (without.train, without.test) and without.dev == ()
+    assert len(split.dev) == 60
+    assert not {e.tokens for e in split.dev} & {e.tokens for e in split.train + split.test}
+    if name == "length":
+        ops = lambda e: sum(t in "+−×÷" for t in e.tokens)  # noqa: E731
+        assert min(map(ops, split.dev)) >= 4
+    if name == "numbers":
+        assert min(e.target for e in split.dev) > 100
+    if name == "productivity":
+        count = lambda e: sum(t in UNARY or t in BINARY for t in e.tokens)  # noqa: E731
+        assert min(map(count, split.dev)) >= 4
+
+
+def test_hint_image_dev_reads_training_handwriting_and_leaves_test_images_unseen() -> None:
+    from ratchet.nesy.data.hint import digit_pools
+
+    split = hint_image_split("iid", n_train=300, n_test=60, digit_draws=50)
+    train_pool, test_pool = digit_pools(0)
+    train_images = {img.tobytes() for images in train_pool.values() for img in images}
+    test_images = {img.tobytes() for images in test_pool.values() for img in images}
+    digits = [img.tobytes() for e in split.dev for t, img in zip(e.tokens, e.images) if t.isdigit()]
+    assert len(split.dev) == 300 and digits and set(digits) <= train_images and not set(digits) & test_images
+    assert split.test == hint_image_split("iid", n_train=300, n_test=60, digit_draws=50).test
+
+
+def test_scan_has_no_dev_split() -> None:
+    assert scan_split("simple").dev == ()

@@ -50,7 +50,8 @@ def train(
     max_train: Optional[int] = typer.Option(None, help="learn from only this many distinct training examples"),
     batch_size: int = typer.Option(1200, help="examples per round of deduction and abduction"),
 ) -> None:
-    """Learn NSR on a split's training set, evaluate it on the test set, write model and report."""
+    """Learn NSR on a split's training set; score it on the dev set (for your choices) and, once,
+    on the test set; write model and report."""
 
     def run() -> None:
         _need_torch()
@@ -68,10 +69,13 @@ def train(
                 bar.update(task, advance=1, info=f"round {log.round} · length ≤ {log.stage} · deduction {log.accuracy:.1%}")
 
             model = train_nsr(data, config, tick, max_train)
-            bar.update(task, description=f"evaluating on {len(data.test)} test inputs")
+            bar.update(task, description=f"evaluating on {len(data.dev)} dev and {len(data.test)} test inputs")
+            dev = model.evaluate(data.dev) if data.dev else None
             evaluation = model.evaluate(data.test)
         model.save(out / "model.pt")
-        report = write_report(model, {split: evaluation}, out)
+        report = write_report(model, {split: evaluation}, out, dev=dev)
+        if dev is not None:
+            console.print(f"dev accuracy on {dataset}/{split}: {dev.accuracy:.2%} ({dev.correct}/{dev.total})")
         console.print(f"test accuracy on {dataset}/{split}: [bold]{evaluation.accuracy:.2%}[/bold] "
                       f"({evaluation.correct}/{evaluation.total}); trained in {model.train_seconds:.0f} s")
         console.print(f"model: {out / 'model.pt'}   report: {report}   curves: {out / 'curves.png'}")

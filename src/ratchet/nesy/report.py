@@ -12,12 +12,16 @@ from typing import Any
 from ratchet.nesy.model import Evaluation, NsrModel
 
 
-def report_dict(model: NsrModel, evaluations: dict[str, Evaluation]) -> dict[str, Any]:
+def report_dict(model: NsrModel, evaluations: dict[str, Evaluation], dev: Evaluation | None = None) -> dict[str, Any]:
+    """`evaluations`: test sets by split name, each read once, after learning; `dev`: the
+    split's dev set, for any choice made about the learner."""
     return {
         "dataset": model.dataset,
         "trained_on_split": model.split,
         "train_seconds": round(model.train_seconds, 2),
         "accuracy": {name: round(ev.accuracy, 4) for name, ev in evaluations.items()},
+        "dev_accuracy": None if dev is None else round(dev.accuracy, 4),
+        "test_reads": [{"split": name, "examples": ev.total, "when": "after learning"} for name, ev in evaluations.items()],
         "evaluations": {name: dataclasses.asdict(ev) for name, ev in evaluations.items()},
         "programs": [{"symbol": s, "program": p, "confidence": round(c, 3)} for s, p, c in model.program_table()],
         "rounds": [dataclasses.asdict(h) for h in model.history],
@@ -50,9 +54,10 @@ def plot_curves(model: NsrModel, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(model: NsrModel, evaluations: dict[str, Evaluation], directory: Path) -> Path:
+def write_report(model: NsrModel, evaluations: dict[str, Evaluation], directory: Path,
+                 dev: Evaluation | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / "report.json"
-    out.write_text(json.dumps(report_dict(model, evaluations), indent=2, default=str))
+    out.write_text(json.dumps(report_dict(model, evaluations, dev), indent=2, default=str))
     plot_curves(model, directory / "curves.png")
     return out

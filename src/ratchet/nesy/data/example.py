@@ -19,9 +19,13 @@ class Example:
 
 @dataclass(frozen=True)
 class Split:
-    """A named train/test split of one dataset."""
+    """A named split of one dataset. `dev` is drawn as test is (same distribution, disjoint from
+    train and test) for every choice made while developing or tuning a learner, so that `test`
+    is read once, at the end; it is never trained on. Empty where the dataset has no room for
+    one (SCAN: every command is in train or test, as published)."""
 
     dataset: str
     name: str
     train: tuple[Example, ...]
     test: tuple[Example, ...]
+    dev: tuple[Example, ...] = ()

@@ -106,24 +106,29 @@ def _sample(
     return out
 
 
-def hint_split(name: str, seed: int = 0, n_train: int = 3000, n_test: int = 600) -> Split:
-    """iid (same distribution), length (more operators at test), numbers (larger results)."""
+def hint_split(name: str, seed: int = 0, n_train: int = 3000, n_test: int = 600, n_dev: int = 300) -> Split:
+    """iid (same distribution), length (more operators at test), numbers (larger results). The
+    dev set is drawn as test is, after it (so train and test are those drawn without it)."""
     rng = random.Random(seed)
     seen: set[tuple[str, ...]] = set()
     small = lambda vs: max(vs) <= SMALL  # noqa: E731
+    large = lambda vs: vs[-1] > SMALL and max(vs) <= LARGE  # noqa: E731
     if name == "iid":
         pool = _sample(rng, n_train + n_test, (0, 3), small, seen)
         train, test = pool[:n_train], pool[n_train:]
+        like_test: tuple = ((0, 3), small)
     elif name == "length":
         train = _sample(rng, n_train, (0, 3), small, seen)
-        test = _sample(rng, n_test, (4, 6), small, seen)
+        like_test = ((4, 6), small)
+        test = _sample(rng, n_test, *like_test, seen)
     elif name == "numbers":
         train = _sample(rng, n_train, (0, 3), small, seen)
-        large = lambda vs: vs[-1] > SMALL and max(vs) <= LARGE  # noqa: E731
-        test = _sample(rng, n_test, (1, 3), large, seen)
+        like_test = ((1, 3), large)
+        test = _sample(rng, n_test, *like_test, seen)
     else:
         raise ValueError(name)
-    return Split("hint", name, tuple(train), tuple(test))
+    dev = _sample(rng, n_dev, *like_test, seen)
+    return Split("hint", name, tuple(train), tuple(test), tuple(dev))
 
 
 # ---- image version -------------------------------------------------------------------------
@@ -184,15 +189,15 @@ def hint_image_split(
     single-digit expressions: the first curriculum stage would ground one image per digit. The
     image version adds `digit_draws` single-digit expressions (uniform over the training set's
     single-digit expressions), each drawn in a fresh training image, as HINT's training set shows
-    short expressions many times in different handwriting. The test set is unchanged."""
+    short expressions many times in different handwriting. The test set is unchanged; dev's images
+    are drawn from the training half (see `Split.dev`)."""
     symbolic = hint_split(name, seed, n_train, n_test)
     train_pool, test_pool = digit_pools(seed)
     rng = random.Random(seed + 1)
     single = [ex for ex in symbolic.train if len(ex.tokens) == 1]
     repeats = tuple(rng.choice(single) for _ in range(digit_draws if single else 0))
-    return Split(
-        "hint_image",
-        name,
-        attach_images(symbolic.train, train_pool, rng) + attach_images(repeats, train_pool, rng),
-        attach_images(symbolic.test, test_pool, rng),
-    )
+    train = attach_images(symbolic.train, train_pool, rng) + attach_images(repeats, train_pool, rng)
+    test = attach_images(symbolic.test, test_pool, rng)
+    # Dev's digits come from the training half of the images: the test half stays unseen until
+    # test is read; dev measures new expressions, in handwriting training may have shown.
+    return Split("hint_image", name, train, test, attach_images(symbolic.dev, train_pool, rng))

@@ -110,17 +110,20 @@ def _sample(
     return out
 
 
-def pcfg_split(name: str, seed: int = 0, n_train: int = 4000, n_test: int = 1000) -> Split:
-    """Systematicity (held-out function pairs) or productivity (more functions at test)."""
+def pcfg_split(name: str, seed: int = 0, n_train: int = 4000, n_test: int = 1000, n_dev: int = 500) -> Split:
+    """Systematicity (held-out function pairs) or productivity (more functions at test). The dev
+    set is drawn as test is, after it (so train and test are those drawn without it)."""
     rng = random.Random(seed)
     seen: set[tuple[str, ...]] = set()
     held = set(HELD_OUT_PAIRS)
     if name == "systematicity":
         train = _sample(rng, n_train, (1, 4), lambda t: not (t.pairs() & held), seen)
-        test = _sample(rng, n_test, (2, 4), lambda t: bool(t.pairs() & held), seen)
+        like_test: tuple = ((2, 4), lambda t: bool(t.pairs() & held))
     elif name == "productivity":
         train = _sample(rng, n_train, (1, 3), lambda t: True, seen)
-        test = _sample(rng, n_test, (4, 6), lambda t: True, seen)
+        like_test = ((4, 6), lambda t: True)
     else:
         raise ValueError(name)
-    return Split("pcfg", name, tuple(train), tuple(test))
+    test = _sample(rng, n_test, *like_test, seen)
+    dev = _sample(rng, n_dev, *like_test, seen)
+    return Split("pcfg", name, tuple(train), tuple(test), tuple(dev))
