@@ -16,6 +16,7 @@ from ratchet.errors import UserError
 from ratchet.sandbox.checks import Checks
 from ratchet.sandbox.forkserver import ForkServer
 from ratchet.sandbox.isolation import IsolationPlan, check_plan, detect_isolation
+from ratchet.sandbox.leftovers import install_signal_cleanup
 from ratchet.sandbox.limits import SandboxLimits
 from ratchet.sandbox.result import SandboxResult
 from ratchet.sandbox.runner import execute
@@ -39,6 +40,7 @@ class SandboxPool:
         self.limits = limits
         self.isolation = isolation if isolation is not None else detect_isolation()
         check_plan(self.isolation)
+        install_signal_cleanup()  # here, in the caller's thread: the runs start in worker threads
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="ratchet-sandbox")
         self._server = ForkServer(self.isolation, spares=self.workers)
 
