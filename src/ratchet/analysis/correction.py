@@ -1,4 +1,4 @@
-"""The confidence/critique decomposition of self-correction (card 2 of METHODS.md).
+"""The confidence/critique decomposition of self-correction (card 2 of docs/METHODS.md).
 
 For each attempt, "before" is the verdict of round 1 and "after" the verdict of the final answer
 (an attempt with one round is unchanged: before = after). Then

@@ -1,6 +1,6 @@
 """`ratchet improve`: run a self-improvement method and write its report.
 
-This module runs `--method traj-bootstrap` (METHODS.md card 1); the weight-changing methods
+This module runs `--method traj-bootstrap` (docs/METHODS.md card 1); the weight-changing methods
 (`--method star|rest-em|dpo|self-rewarding`, card 6) are routed by `ratchet.cli.main.route` to
 `ratchet train improve`, which holds their options. Rerunning the same command resumes the same
 run directory.

@@ -1,4 +1,4 @@
-"""LLM judges that compare two answers to the same question (METHODS.md card 3).
+"""LLM judges that compare two answers to the same question (docs/METHODS.md card 3).
 
 - `NaiveJudge`: show A and B, ask which is better; the verdict is the first ordering's. The
   swapped ordering is also asked, only to measure position-swap consistency.

@@ -13,7 +13,7 @@ Before the first iteration the base model is scored on dev (iter-00/dev/). After
 test split is read once: base and each iteration's candidate are scored on test (test/), and the
 run refuses further iterations. Reports read only these files (`ratchet.learn.loop_report`).
 
-Methods (METHODS.md card 6):
+Methods (docs/METHODS.md card 6):
 - star: keep verified samples; rationalise failures with the gold answer as a hint (kept only if
   they verify without it); SFT; restart from the base model each iteration.
 - rest-em: sample several per task, keep the verified ones; SFT; restart from the base model.

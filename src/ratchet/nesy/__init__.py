@@ -1,5 +1,5 @@
 """Neural-Symbolic Recursive Machine (NSR): learn a Grounded Symbol System — perception, syntax,
-semantics — from input/output pairs alone, by deduction and abduction (METHODS.md, card 5).
+semantics — from input/output pairs alone, by deduction and abduction (docs/METHODS.md, card 5).
 
     from ratchet.nesy import load_split, train_nsr
     model = train_nsr(load_split("scan", "length"))

@@ -1,4 +1,4 @@
-"""TT-SI and TT-D as strategies (`--strategy tt-si`, `--strategy tt-d`), card 4 of METHODS.md.
+"""TT-SI and TT-D as strategies (`--strategy tt-si`, `--strategy tt-d`), card 4 of docs/METHODS.md.
 
 For each test input:
 1. **gate**: estimate the model's confidence (`ratchet.ttt.uncertainty`); at or above `tau`, the

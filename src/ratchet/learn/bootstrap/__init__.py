@@ -1,4 +1,4 @@
-"""Traj-Bootstrap (METHODS.md card 1): an agent grows a database of its own successful
+"""Traj-Bootstrap (docs/METHODS.md card 1): an agent grows a database of its own successful
 trajectories and uses them as in-context examples; +DB-curation (population-based) and
 +exemplar-curation (empirical utility). `traj_bootstrap(...)` returns the database as an artifact."""
 
