@@ -38,3 +38,18 @@ def test_bad_input():
         gate(scores(1, 4), scores(1, 5))
     with pytest.raises(UserError):
         gate(scores(1, 4), scores(2, 4), level=1.5)
+
+
+def test_the_record_carries_intervals_and_says_when_dev_is_too_small_to_tell():
+    decision = gate(scores(10, 40), scores(12, 40)).to_json()
+    assert decision["incumbent_interval"]["method"] == "wilson"
+    assert decision["incumbent_interval"]["low"] < 0.25 < decision["incumbent_interval"]["high"]
+    assert decision["difference"]["method"] == "newcombe" and decision["difference"]["estimate"] == 0.05
+    assert decision["difference"]["low"] < 0 < decision["difference"]["high"]
+    assert decision["verdict"] == "n too small to decide"
+    # 2 gained, none lost, of 40 (Connor): (1.645 sqrt(.05) + .8416 sqrt(.05 - .0025))^2 / .0025 = 121.7
+    assert decision["tasks_needed"] == 122 and decision["power"] == 0.8
+    assert "n too small to decide: ~122 dev tasks" in decision["reason"]
+    clear = gate(scores(10, 40), scores(25, 40))
+    assert clear.verdict == "better" and clear.tasks_needed < 40 and clear.difference["low"] > 0
+    assert gate(scores(20, 40), scores(10, 40)).tasks_needed is None

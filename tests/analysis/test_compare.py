@@ -67,6 +67,12 @@ def test_a_comparison_runs_each_strategy_and_writes_table_plots_and_report(tmp_p
     rows = {row["strategy"]: row for row in comparison.rows()}
     assert rows["sample"]["accuracy"] == 0.0  # greedy is off by one
     assert rows["self-debug"]["accuracy"] == 1.0 and rows["self-debug"]["delta_vs_sample"] == 1.0
+    # intervals: Wilson for pass@1, Newcombe and McNemar's exact test for the paired difference
+    assert rows["sample"]["accuracy_interval"]["high"] == pytest.approx(0.3903, abs=1e-4)  # 0 of 6
+    vs = rows["self-debug"]["vs_sample"]
+    assert vs["p_value"] == pytest.approx(2 / 2**6, abs=1e-6) and vs["verdict"] == "better"
+    assert vs["difference"]["method"] == "newcombe" and vs["difference"]["low"] == pytest.approx(0.448, abs=1e-3)
+    assert rows["sample"]["vs_sample"] is None
     debug = rows["self-debug"]["correction"]
     assert (debug["wrong_right"], debug["cs"], debug["acc1"]) == (debug["n"], 1.0, 0.0)
     assert rows["sample"]["correction"] is None
@@ -78,6 +84,7 @@ def test_a_comparison_runs_each_strategy_and_writes_table_plots_and_report(tmp_p
     assert data["curves"]["resampling"]["sample, pass@k"]
     report = (comparison.path / "report.html").read_text()
     assert "data:image/png;base64," in report and "self-debug" in report
+    assert "0.0 [0.0, 39.0]" in report and "+100.0 [+" in report and "Newcombe" in report
     # every run directory is an ordinary eval run, reused on a second comparison
     model = ScriptedModel(reply_for)
     again = run_comparison(specs, base, suite, model, tmp_path, resample=3)

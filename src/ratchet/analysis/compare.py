@@ -24,6 +24,7 @@ from ratchet.analysis.cost import cost_of, pass_at_t, resampling_curve, seconds_
 from ratchet.core import Attempt, Suite
 from ratchet.errors import UserError
 from ratchet.eval.config import EvalConfig
+from ratchet.eval.intervals import compare_paired, mean_interval
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import evaluate
 from ratchet.models.base import Model, SamplingParams
@@ -55,6 +56,24 @@ class StrategyRun:
     def accuracy(self) -> float:
         return self.summary["pass_at_k"]["pass@1"]
 
+    @property
+    def task_scores(self) -> dict[str, float]:
+        """1.0 or 0.0 per task, from the first sample (what pass@1 counts)."""
+        return {a.task_id: float(a.passed) for a in self.attempts if a.sample == 0}
+
+    def accuracy_interval(self) -> dict:
+        """pass@1 with its 95% interval (from the summary; recomputed for an older summary)."""
+        stored = self.summary.get("intervals", {}).get("pass@1")
+        return stored or mean_interval(list(self.task_scores.values())).to_json()
+
+
+def paired_vs(run: StrategyRun, baseline: StrategyRun) -> dict:
+    """run − baseline on the tasks both scored: the difference, its 95% interval (Newcombe),
+    McNemar's exact two-sided p-value, and 'n too small to decide' when the interval holds 0."""
+    mine, theirs = run.task_scores, baseline.task_scores
+    shared = sorted(set(mine) & set(theirs))
+    return compare_paired([mine[t] for t in shared], [theirs[t] for t in shared]).to_json()
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -64,9 +83,11 @@ class Comparison:
     resample: StrategyRun | None = None
 
     def rows(self) -> list[dict]:
-        """One row per strategy: accuracy, Δ over `sample`, the correction decomposition, cost."""
+        """One row per strategy: accuracy with its 95% interval, Δ over `sample` with its interval
+        and McNemar's p-value, the correction decomposition, cost."""
         pooled = seconds_per_token([a for run in self.all_runs() for a in run.attempts])
-        baseline = next((run.accuracy for run in self.runs if run.spec == BASELINE), None)
+        baseline_run = next((run for run in self.runs if run.spec == BASELINE), None)
+        baseline = None if baseline_run is None else baseline_run.accuracy
         rows = []
         for run in self.runs:
             first = [a for a in run.attempts if a.sample == 0]
@@ -75,7 +96,9 @@ class Comparison:
             rows.append({
                 "strategy": run.spec,
                 "accuracy": run.accuracy,
+                "accuracy_interval": run.accuracy_interval(),
                 "delta_vs_sample": None if baseline is None else run.accuracy - baseline,
+                "vs_sample": None if baseline_run is None or run is baseline_run else paired_vs(run, baseline_run),
                 "correction": stats.to_json() if multi_round else None,
                 "accuracy_by_round": accuracy_by_round(first),
                 "cost": cost_of(run.attempts, seconds_per_token(run.attempts) or pooled).to_json(),

@@ -40,6 +40,9 @@ def plot_accuracy_vs_tokens(data: dict, path: Path) -> Path:
     for row in data["rows"]:
         x, y = row["cost"]["tokens_per_task"], 100 * row["accuracy"]
         ax.scatter([x], [y], s=40, zorder=3, color=colours[row["strategy"]])
+        if row.get("accuracy_interval"):  # the 95% interval as a vertical bar
+            low, high = 100 * row["accuracy_interval"]["low"], 100 * row["accuracy_interval"]["high"]
+            ax.errorbar([x], [y], yerr=[[y - low], [high - y]], color=colours[row["strategy"]], capsize=3, alpha=0.6)
         ax.annotate(row["strategy"], (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     for name, points in {**data["curves"]["vote"], **data["curves"]["resampling"]}.items():
         if points:
@@ -48,7 +51,7 @@ def plot_accuracy_vs_tokens(data: dict, path: Path) -> Path:
                     label=f"{name}: after r samples" if name in colours else name)
     _log_tokens_axis(ax)
     ax.set_xlabel("tokens per task (prompt + completion, log scale)")
-    ax.set_ylabel("pass@1 (%)")
+    ax.set_ylabel("pass@1 (%), bars: 95% interval")
     ax.set_title(_title(data))
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
@@ -133,6 +136,21 @@ def _pct(value: float | None, signed: bool = False) -> str:
     return f"{100 * value:+.1f}" if signed else f"{100 * value:.1f}"
 
 
+def _with_interval(value: float | None, interval: dict | None, signed: bool = False) -> str:
+    """'52.0 [41.3, 62.5]' (percent) when the interval is known, else the bare value."""
+    if interval is None:
+        return _pct(value, signed)
+    return f"{_pct(interval['estimate'], signed)} [{_pct(interval['low'], signed)}, {_pct(interval['high'], signed)}]"
+
+
+def _vs_sample_cells(row: dict) -> list[str]:
+    vs = row.get("vs_sample")
+    if vs is None:  # the baseline itself, or an older compare.json
+        return [_pct(row["delta_vs_sample"], signed=True), "—", "—"]
+    return [_with_interval(row["delta_vs_sample"], vs["difference"], signed=True), f"{vs['p_value']:.2g}",
+            vs["verdict"]]
+
+
 def table_rows(data: dict) -> list[list[str]]:
     """The comparison table as text cells (shared by the terminal table and the HTML report)."""
     rows = []
@@ -140,7 +158,7 @@ def table_rows(data: dict) -> list[list[str]]:
         c = row["correction"] or {}
         cost = row["cost"]
         rows.append([
-            row["strategy"], _pct(row["accuracy"]), _pct(row["delta_vs_sample"], signed=True),
+            row["strategy"], _with_interval(row["accuracy"], row.get("accuracy_interval")), *_vs_sample_cells(row),
             _pct(c.get("acc1")), str(c.get("right_wrong", "—")), str(c.get("wrong_right", "—")),
             _pct(c.get("cl")), _pct(c.get("cs")),
             f"{cost['tokens_per_task']:,.0f}", f"{cost['calls_per_task']:.1f}", f"{cost['seconds_per_task']:.1f}",
@@ -148,7 +166,7 @@ def table_rows(data: dict) -> list[list[str]]:
     return rows
 
 
-HEADERS = ["strategy", "pass@1 %", "Δ vs sample", "Acc1 %", "r→w", "w→r", "CL %", "CS %",
+HEADERS = ["strategy", "pass@1 % [95%]", "Δ vs sample [95%]", "p", "vs sample", "Acc1 %", "r→w", "w→r", "CL %", "CS %",
            "tokens/task", "calls/task", "s/task"]
 
 
@@ -188,7 +206,9 @@ td:first-child,th:first-child{{text-align:left}}figure{{margin:1.5em 0}}img{{max
 <table><tr>{head}</tr>{body}</table>
 <p class="note">Acc1: accuracy of round 1; r→w, w→r: answers turned wrong / right between round 1 and the
 final answer; CL = P(right after | right before), CS = P(right after | wrong before), so
-pass@1 = Acc1·CL + (1 − Acc1)·CS. Tokens count replayed (cached) calls too; seconds of replayed calls
+pass@1 = Acc1·CL + (1 − Acc1)·CS. Intervals are 95%: Wilson for pass@1, Newcombe's paired interval
+for Δ vs sample; p is McNemar's exact two-sided test on the tasks one strategy solves and the other
+does not; "n too small to decide" means the interval of Δ holds 0. Tokens count replayed (cached) calls too; seconds of replayed calls
 are estimated at the measured seconds per token.</p>
 <h2>Why the loops stopped, and accuracy after each round</h2>
 <table><tr><th>strategy</th><th>stop reasons</th><th>pass@1 % after round 1, 2, …</th></tr>{reasons}</table>

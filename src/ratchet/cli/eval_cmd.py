@@ -13,6 +13,7 @@ from rich.table import Table
 from ratchet.errors import UserError
 from ratchet.cli.common import Concurrency, Limit, MaxTokens, Seed, Threads
 from ratchet.eval.config import EvalConfig
+from ratchet.eval.intervals import Interval
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import EvalResult, evaluate
 from ratchet.models.base import SamplingParams
@@ -156,8 +157,10 @@ def print_result(result: EvalResult) -> None:
     table = Table(title=f"{result.config.suite} · {result.config.split} · {result.config.model}")
     table.add_column("metric")
     table.add_column("value", justify="right")
+    intervals = s.get("intervals", {})  # 95%; summaries written before intervals have none
     for name, value in s["pass_at_k"].items():
-        table.add_row(name, f"{100 * value:.1f}%")
+        shown = Interval.from_json(intervals[name]).percent() if name in intervals else f"{100 * value:.1f}%"
+        table.add_row(f"{name} [95% interval]" if name in intervals else name, shown)
     table.add_row("tasks", f"{s['tasks_done']}/{s['tasks']} ({s['attempts']} attempts)")
     table.add_row("tokens in / out", f"{s['tokens_in']:,} / {s['tokens_out']:,}")
     table.add_row("model calls (cached)", f"{s['model_calls']} ({s['cached_calls']})")
@@ -166,7 +169,8 @@ def print_result(result: EvalResult) -> None:
         table.add_row("generation speed", f"{s['tokens_per_second']:.1f} tokens/s")
     table.add_row("verdicts", ", ".join(f"{k}={v}" for k, v in sorted(s["statuses"].items())))
     for level, row in s.get("pass@1_by_difficulty", {}).items():
-        table.add_row(f"pass@1, difficulty {level}", f"{100 * row['pass@1']:.1f}% of {row['tasks']}")
+        shown = Interval.from_json(row["interval"]).percent() if "interval" in row else f"{100 * row['pass@1']:.1f}%"
+        table.add_row(f"pass@1, difficulty {level}", f"{shown} of {row['tasks']}")
     _add_correction_rows(table, result)
     _add_test_time_rows(table, result)
     console.print(table)

@@ -6,14 +6,16 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from ratchet.core import Attempt, Task, Usage
+from ratchet.eval.intervals import pass_at_k_interval
 from ratchet.eval.passk import mean_pass_at_k
 
 
 def summarize(
     attempts: Sequence[Attempt], tasks: Sequence[Task], k: Sequence[int], wall_seconds: float
 ) -> dict:
-    """pass@k over `tasks` (a task with fewer samples than k counts as missing), tokens, time,
-    verdict statuses, and pass@1 per difficulty when the suite labels difficulty."""
+    """pass@k over `tasks` (a task with fewer samples than k counts as missing) with its 95%
+    interval (Wilson for one sample per task at k = 1, else a seeded bootstrap over tasks), tokens,
+    time, verdict statuses, and pass@1 per difficulty when the suite labels difficulty."""
     by_task: dict[str, list[Attempt]] = defaultdict(list)
     for attempt in attempts:
         by_task[attempt.task_id].append(attempt)
@@ -27,6 +29,9 @@ def summarize(
         "attempts": len(attempts),
         "pass_at_k": {
             f"pass@{kk}": mean_pass_at_k([c for c in complete if c[0] >= kk], kk) for kk in k
+        },
+        "intervals": {
+            f"pass@{kk}": pass_at_k_interval([c for c in complete if c[0] >= kk], kk).to_json() for kk in k
         },
         "statuses": dict(Counter(a.verdict.status.value for a in attempts)),
         "tokens_in": usage.prompt_tokens,
@@ -52,6 +57,7 @@ def _by_difficulty(counts: dict[str, tuple[int, int]], difficulties: dict[str, i
         if counts.get(task_id, (0, 0))[0] > 0:
             groups[level].append(counts[task_id])
     return {
-        str(level): {"tasks": len(group), "pass@1": round(mean_pass_at_k(group, 1), 4)}
+        str(level): {"tasks": len(group), "pass@1": round(mean_pass_at_k(group, 1), 4),
+                     "interval": pass_at_k_interval(group, 1).to_json()}
         for level, group in sorted(groups.items())
     }

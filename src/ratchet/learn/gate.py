@@ -2,8 +2,11 @@
 
 Both are scored on the same dev tasks, so the comparison is paired: McNemar's exact test on the
 discordant pairs (tasks one solves and the other does not) for pass/fail outcomes, or a paired
-bootstrap of the mean score difference for graded outcomes. The decision, the p-value and both
-scores are returned for the run log.
+bootstrap of the mean score difference for graded outcomes. The decision, the p-value, both
+scores with their 95% intervals, the difference with its interval, and how many dev tasks the test
+would need to detect the observed difference at 80% power are returned for the run log: a refusal
+with an interval straddling zero and a need far above the dev split's size means "too small to
+tell", not "no better".
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ratchet.errors import UserError
+from ratchet.eval.intervals import TOO_SMALL, mean_interval, paired_difference, tasks_needed, verdict
+
+POWER = 0.8
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,16 @@ class GateDecision:
     candidate_only: int  # tasks the candidate solves and the incumbent does not
     incumbent_only: int
     reason: str
+    # 95% intervals (Wilson, or a bootstrap for graded scores) and candidate − incumbent with its
+    # interval (Newcombe for pass/fail, else a paired bootstrap), as Interval.to_json() dicts
+    incumbent_interval: dict | None = None
+    candidate_interval: dict | None = None
+    difference: dict | None = None
+    verdict: str = ""  # better, worse, or "n too small to decide" (the interval straddles 0)
+    # tasks the same one-sided test at `level` needs to detect the observed difference with 80%
+    # power; None when the candidate is not better
+    tasks_needed: int | None = None
+    power: float = POWER
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -89,11 +105,24 @@ def gate(
         raise UserError(f"unknown gate test '{test}': choose mcnemar or bootstrap")
     better = cand.mean() > inc.mean()
     accept = bool(better and p_value <= level)
+    difference = paired_difference(cand, inc)
+    needed = tasks_needed(cand, inc, level=level, power=POWER, sides=1)
     if not better:
         reason = f"not better than the incumbent on {split}"
     elif accept:
         reason = f"better on {split} with p={p_value:.3g} <= {level}"
     else:
-        reason = f"better on {split} but not significantly (p={p_value:.3g} > {level})"
+        reason = (f"better on {split} but not significantly (p={p_value:.3g} > {level}); "
+                  f"{_need_text(needed, len(tasks), split)}")
     return GateDecision(accept, float(inc.mean()), float(cand.mean()), p_value, test, level,
-                        len(tasks), b, c, reason)
+                        len(tasks), b, c, reason,
+                        incumbent_interval=mean_interval(inc).to_json(), candidate_interval=mean_interval(cand).to_json(),
+                        difference=difference.to_json(), verdict=verdict(difference), tasks_needed=needed)
+
+
+def _need_text(needed: int | None, tasks: int, split: str) -> str:
+    if needed is None:
+        return TOO_SMALL
+    if needed > tasks:
+        return f"{TOO_SMALL}: ~{needed} {split} tasks would detect this difference at {POWER:.0%} power"
+    return f"{needed} {split} tasks would detect this difference at {POWER:.0%} power"
