@@ -106,18 +106,21 @@ def detect_isolation() -> IsolationPlan:
     `execute` refuses it with the fix (see `check_plan`)."""
     essential = interpreter_paths()
     needed = [*essential, *import_paths()]
-    traversal, unreachable = plan_masks(needed)
+    traversal, unreachable = plan_masks([*needed, *_temp_dir_outside_scratch()])
     reachable = not set(essential) & set(unreachable)  # an unreadable extra sys.path entry is no bar
     hidden = hide_masks(private_paths(), [*needed, *_temp_dir_outside_scratch()])
     if os.geteuid() == 0:
         if reachable and can_enter(NAMESPACES):
-            masks = merge_masks(traversal, hidden)
+            # Scratch dirs get a fresh tmpfs per run, with Python's own paths bound back; masking
+            # them ahead of time would also hide the run directories the supervisor reads.
+            masks = tuple(mask for mask in merge_masks(traversal, hidden) if not _in_scratch(mask[0]))
             return IsolationPlan(NAMESPACES, drop_uid=True, masks=masks, memory_cgroup=find_memory_cgroup())
         if reachable and not traversal:
             return IsolationPlan(drop_uid=True, memory_cgroup=find_memory_cgroup())
         return RLIMITS_ONLY
     if can_enter(USER_NAMESPACES.namespaces):
-        return replace(USER_NAMESPACES, masks=hidden, memory_cgroup=find_memory_cgroup())
+        masks = tuple(mask for mask in hidden if not _in_scratch(mask[0]))
+        return replace(USER_NAMESPACES, masks=masks, memory_cgroup=find_memory_cgroup())
     return RLIMITS_ONLY
 
 
@@ -152,7 +155,11 @@ def _temp_dir_outside_scratch() -> list[str]:
     """Our temp dir, if the sandbox must reach it (runs' directories are made there) and no
     private scratch tmpfs replaces it anyway."""
     temp = os.path.realpath(tempfile.gettempdir())
-    return [] if any(_within(temp, directory) for directory in SCRATCH_DIRS) else [temp]
+    return [] if _in_scratch(temp) else [temp]
+
+
+def _in_scratch(path: str) -> bool:
+    return any(_within(path, directory) for directory in SCRATCH_DIRS)
 
 
 def private_paths() -> list[str]:
@@ -174,8 +181,8 @@ def _account_home(uid: int) -> str:
 
 
 def _readable_by_program(path: str, plan: IsolationPlan) -> bool:
-    if plan.mount_namespace:
-        return not is_masked(path, plan.masks)
+    if plan.mount_namespace:  # masked, or replaced by a private scratch tmpfs for each run
+        return not (is_masked(path, plan.masks) or _in_scratch(path))
     if plan.drop_uid:  # the program runs as a uid of its own: plain permissions decide
         parents = [str(parent) for parent in Path(path).parents]
         return all(_others_may(parent, stat.S_IXOTH) for parent in parents) and _others_may(
