@@ -10,7 +10,7 @@ from ratchet.errors import UserError
 from ratchet.experience import ExperienceStore
 from ratchet.learn.bootstrap import BootstrapConfig, traj_bootstrap
 from ratchet.learn.bootstrap.loop import segment_bounds, task_order
-from ratchet.learn.bootstrap.report import write_report
+from ratchet.learn.bootstrap.report import test_comparison, write_report
 from ratchet.models import ScriptedModel
 
 from tests.toy import AdditionSuite, solve_correctly
@@ -64,6 +64,22 @@ def test_naive_bootstrap_grows_the_database_and_beats_the_base_agent(tmp_path):
     assert json.loads((tmp_path / "result.json").read_text())["final"] == result.final
     page, png = write_report(tmp_path)
     assert "Before and after" in page.read_text() and png.stat().st_size > 5000
+    # intervals: dev from the gate's record, test from the test logs, and the paired difference
+    tested = test_comparison(tmp_path)
+    assert tested["final"]["estimate"] == 1.0 and tested["final"]["method"] == "wilson"
+    assert tested["final_vs_base"]["verdict"] == "better" and tested["final_vs_base"]["p_value"] < 0.05
+    text = page.read_text()
+    assert "100.0% [" in text and "database − base" in text and "needed for 80% power" in text
+    assert result.decision["difference"]["method"] == "newcombe" and result.decision["verdict"]
+
+
+def test_improve_prints_the_gate_with_its_interval_and_the_tasks_it_needs(tmp_path, capsys):
+    from ratchet.cli.improve_cmd import print_result
+
+    result = traj_bootstrap(config(), AdditionSuite(40), ScriptedModel(needs_an_example), tmp_path)
+    print_result(result.to_json(), tmp_path)
+    out = capsys.readouterr().out
+    assert "Δ = +" in out and "needed for 80% power" in out and "[95%" in out
 
 
 class SplitLog(AdditionSuite):

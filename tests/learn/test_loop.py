@@ -32,6 +32,20 @@ def test_a_better_candidate_replaces_the_incumbent_and_a_worse_one_never_does(tm
     assert json.loads((tmp_path / "incumbent.json").read_text())["label"] == "iter-01"
     assert report["iterations"][0]["test"] == pytest.approx(0.3, abs=0.1) and first["test"] == pytest.approx(0.9, abs=0.1)
     assert first["reason"].startswith("better on dev") and report["final_vs_base_on_test"]["reason"].startswith("better on test")
+    # intervals in the report: the gate's difference and the tasks it needs for 80% power
+    assert first["verdict"] == "better" and first["dev_difference"]["low"] > 0 and first["tasks_needed"] < 100
+    assert second["tasks_needed"] is None and first["dev_interval"]["method"] == "wilson"
+    markdown = (tmp_path / "report.md").read_text()
+    assert "iteration 1: Δ = +" in markdown and "dev tasks needed for 80% power" in markdown
+    assert "Final vs base on test: " in markdown and "(one-sided mcnemar): better" in markdown
+
+
+def test_train_improve_prints_intervals_and_the_tasks_the_gate_needs(tmp_path, capsys):
+    from ratchet.cli.train_cmd import print_report
+
+    print_report(improve(config(iterations=1), GoldAdditionSuite(n=100), ScriptedBackend(0.3, [0.9]), tmp_path))
+    out = capsys.readouterr().out
+    assert "gate, iteration 1: Δ = +" in out and "dev tasks needed for 80% power" in out
 
 
 @pytest.mark.parametrize("worse", [0.0, 0.1, 0.3])

@@ -120,13 +120,14 @@ def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8
 
 
 def print_result(result: dict, path: Path) -> None:
-    from ratchet.learn.bootstrap.report import before_after_rows
+    from ratchet.learn.bootstrap.report import before_after_rows, test_comparison
+    from ratchet.learn.gate import describe
 
     config = result["config"]
     table = Table(title=f"Traj-Bootstrap · {config['suite']} · {config['model']}")
     for name in ("metric", "base agent", "with the database"):
         table.add_column(name, justify="left" if name == "metric" else "right")
-    for row in before_after_rows(result):
+    for row in before_after_rows(result, test_comparison(path)):
         table.add_row(*row)
     cost = result["cost"]
     table.add_row("train attempts (successes)", "", f"{cost['train_attempts']} ({cost['train_successes']})")
@@ -134,5 +135,6 @@ def print_result(result: dict, path: Path) -> None:
     console.print(table)
     decision = result["decision"]
     console.print(f"gate on dev: {'kept' if decision['kept'] else 'not kept'} ({decision['reason']})")
+    console.print(f"  {describe(decision)}")
     console.print(f"database: {result['database']}")
     console.print(f"report: {path / 'report.html'}")

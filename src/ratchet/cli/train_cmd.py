@@ -77,17 +77,25 @@ def run_weight_method(config, *, run_dir: Path, cache: bool = True) -> dict:
 def print_report(report: dict) -> None:
     config = report["config"]
     table = Table(title=f"{config['method']} · {config['suite']} · {config['model']}")
-    for column in ("iter", "train pass@1", "examples", "train s", "dev (incumbent)", "p", "accepted", "test", "tokens"):
+    for column in ("iter", "train pass@1", "examples", "train s", "dev [95%] (incumbent)", "p", "accepted",
+                   "dev tasks for 80% power", "test [95%]", "tokens"):
         table.add_column(column, justify="right")
+    from ratchet.learn.loop_report import percent_with_interval
+
     pct = lambda v: "-" if v is None else f"{100 * v:.1f}%"  # noqa: E731
     for row in report["iterations"]:
+        dev, test = percent_with_interval(row["dev"], row.get("dev_interval")), percent_with_interval(row["test"], row.get("test_interval"))
         if row["iteration"] == 0:
-            table.add_row("base", "-", "-", "-", pct(row["dev"]), "-", "-", pct(row["test"]), f"{row['tokens']:,}")
+            table.add_row("base", "-", "-", "-", dev, "-", "-", "-", test, f"{row['tokens']:,}")
         else:
             table.add_row(str(row["iteration"]), pct(row["train_pass@1"]), str(row["examples"]), str(row["train_seconds"]),
-                          f"{pct(row['dev'])} ({pct(row['dev_incumbent'])})", f"{row['p_value']:.3g}",
-                          "yes" if row["accepted"] else "no", pct(row["test"]), f"{row['tokens']:,}")
+                          f"{dev} ({pct(row['dev_incumbent'])})", f"{row['p_value']:.3g}",
+                          "yes" if row["accepted"] else "no", str(row.get("tasks_needed") or "-"), test,
+                          f"{row['tokens']:,}")
     console.print(table)
+    for row in report["iterations"][1:]:
+        if row.get("gate"):
+            console.print(f"gate, iteration {row['iteration']}: {row['gate']}")
 
 
 @train_app.command("improve")

@@ -126,3 +126,19 @@ def _need_text(needed: int | None, tasks: int, split: str) -> str:
     if needed > tasks:
         return f"{TOO_SMALL}: ~{needed} {split} tasks would detect this difference at {POWER:.0%} power"
     return f"{needed} {split} tasks would detect this difference at {POWER:.0%} power"
+
+
+def describe(decision: Mapping, split: str = "dev") -> str:
+    """One line for a report or the terminal: the difference with its 95% interval, the p-value,
+    and the tasks the test needs at 80% power (a record written before intervals: the scores)."""
+    difference = decision.get("difference")
+    if difference is None:
+        return (f"{100 * decision['incumbent_score']:.1f}% → {100 * decision['candidate_score']:.1f}% on {split}, "
+                f"p = {decision['p_value']:.3g}")
+    needed = decision.get("tasks_needed")
+    power = f"{decision.get('power', POWER):.0%}"
+    need = (f"no number of {split} tasks would show a gain" if needed is None
+            else f"~{needed} {split} tasks needed for {power} power")
+    return (f"Δ = {100 * difference['estimate']:+.1f} points [95%: {100 * difference['low']:+.1f}, "
+            f"{100 * difference['high']:+.1f}] on {decision['tasks']} {split} tasks, "
+            f"p = {decision['p_value']:.3g} (one-sided {decision['test']}): {decision.get('verdict', '')}; {need}")

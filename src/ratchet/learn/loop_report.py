@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ratchet.eval.intervals import mean_interval
 from ratchet.learn.adapters import write_json_atomic
+from ratchet.learn.gate import describe
 from ratchet.learn.monitors import agreement_drift
 
 
@@ -17,6 +19,11 @@ def _read(path: Path) -> dict | None:
 
 def _mean(scores: dict[str, float] | None) -> float | None:
     return round(sum(scores.values()) / len(scores), 4) if scores else None
+
+
+def _interval(scores: dict[str, float] | None) -> dict | None:
+    """The 95% interval of a mean score (Wilson for pass/fail)."""
+    return mean_interval(list(scores.values())).to_json() if scores else None
 
 
 def _tokens(summary: dict | None) -> int:
@@ -31,7 +38,9 @@ def build_report(run: Path) -> dict:
     rows = [{
         "iteration": 0, "label": "base",
         "dev": base_dev["pass_at_k"]["pass@1"] if base_dev else None,
+        "dev_interval": base_dev.get("intervals", {}).get("pass@1") if base_dev else None,
         "test": _mean(test["scores"].get("base")) if test else None,
+        "test_interval": _interval(test["scores"].get("base")) if test else None,
         "tokens": _tokens(base_dev),
     }]
     i = 1
@@ -51,12 +60,18 @@ def build_report(run: Path) -> dict:
             "loss_last": record["training"].get("loss_last"),
             "dev_incumbent": decision["incumbent_score"],
             "dev": decision["candidate_score"],
+            "dev_interval": decision.get("candidate_interval"),
+            "dev_difference": decision.get("difference"),  # candidate − incumbent, 95% interval
+            "verdict": decision.get("verdict"),
+            "tasks_needed": decision.get("tasks_needed"),  # for 80% power at the gate's level
+            "gate": describe(decision),
             "p_value": decision["p_value"],
             "accepted": decision["accept"],
             "reason": decision["reason"],
             "dev_right_to_wrong": decision["incumbent_only"],
             "dev_wrong_to_right": decision["candidate_only"],
             "test": _mean(test["scores"].get(label)) if test else None,
+            "test_interval": _interval(test["scores"].get(label)) if test else None,
             "tokens": _tokens(train) + sum(data.get("usage", {}).get(k, 0) for k in ("prompt_tokens", "completion_tokens"))
             + _tokens(_read(run / label / "dev" / "summary.json")),
             "monitors": record["monitors"],
@@ -133,6 +148,13 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
 
+def percent_with_interval(value: float | None, interval: dict | None) -> str:
+    """'52.0 [41.3, 62.5]' when the 95% interval is known."""
+    if interval is None:
+        return _pct(value)
+    return f"{_pct(value)} [{_pct(interval['low'])}, {_pct(interval['high'])}]"
+
+
 def render_markdown(report: dict) -> str:
     config = report["config"]
     lines = [
@@ -142,27 +164,32 @@ def render_markdown(report: dict) -> str:
         f"{config.get('samples')} · train/dev/test tasks: {config.get('train_limit')}/{config.get('dev_limit')}/"
         f"{config.get('test_limit')} · gate: {config.get('gate_test')} at {config.get('gate_level')}",
         "",
-        "| iter | train pass@1 % | examples | train s | dev % (incumbent) | p | accepted | test % | tokens | diversity | train right→wrong | judge agreement |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| iter | train pass@1 % | examples | train s | dev % [95%] (incumbent) | p | accepted | dev tasks for 80% power | test % [95%] | tokens | diversity | train right→wrong | judge agreement |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in report["iterations"]:
         if row["iteration"] == 0:
-            lines.append(f"| base | - | - | - | {_pct(row['dev'])} | - | - | {_pct(row['test'])} | {row['tokens']:,} | - | - | - |")
+            lines.append(f"| base | - | - | - | {percent_with_interval(row['dev'], row.get('dev_interval'))} | - | - | - | "
+                         f"{percent_with_interval(row['test'], row.get('test_interval'))} | {row['tokens']:,} | - | - | - |")
             continue
         m = row["monitors"]
         agreement = m.get("judge_verifier_agreement")
         lines.append(
             f"| {row['iteration']} | {_pct(row['train_pass@1'])} | {row['examples']} | {row['train_seconds']} | "
-            f"{_pct(row['dev'])} ({_pct(row['dev_incumbent'])}) | {row['p_value']:.3g} | {'yes' if row['accepted'] else 'no'} | "
-            f"{_pct(row['test'])} | {row['tokens']:,} | {m.get('distinct_bigrams')} | "
+            f"{percent_with_interval(row['dev'], row.get('dev_interval'))} ({_pct(row['dev_incumbent'])}) | {row['p_value']:.3g} | "
+            f"{'yes' if row['accepted'] else 'no'} | {row.get('tasks_needed') or '-'} | "
+            f"{percent_with_interval(row['test'], row.get('test_interval'))} | {row['tokens']:,} | {m.get('distinct_bigrams')} | "
             f"{m.get('train_right_to_wrong_rate', '-')} | {'-' if agreement is None else f'{agreement:.2f}'} |"
         )
+    gates = [f"- iteration {row['iteration']}: {row['gate']}" for row in report["iterations"][1:] if row.get("gate")]
+    if gates:
+        lines += ["", "The gate on dev (candidate − incumbent):", "", *gates]
     if report.get("test_read"):
         lines += ["", f"Final incumbent: {report['final_incumbent']}."]
         versus = report.get("final_vs_base_on_test")
         if versus:
-            lines.append(f"Final vs base on test: {_pct(versus['incumbent_score'])}% → {_pct(versus['candidate_score'])}% "
-                         f"(one-sided McNemar/bootstrap p = {versus['p_value']:.3g}).")
+            lines.append(f"Final vs base on test: {_pct(versus['incumbent_score'])}% → {_pct(versus['candidate_score'])}%: "
+                         f"{describe(versus, split='test')}.")
     else:
         lines += ["", "The test split has not been read yet."]
     return "\n".join(lines) + "\n"

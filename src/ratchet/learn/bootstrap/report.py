@@ -7,6 +7,10 @@ import html
 import json
 from pathlib import Path
 
+from ratchet.eval.intervals import compare_paired, mean_interval
+from ratchet.eval.rundir import RunDir
+from ratchet.learn.gate import describe
+
 
 def write_report(run_dir: Path) -> tuple[Path, Path]:
     """Write growth.png and report.html next to result.json; returns their paths."""
@@ -14,8 +18,26 @@ def write_report(run_dir: Path) -> tuple[Path, Path]:
     result = json.loads((run_dir / "result.json").read_text())
     png = plot_growth(result, run_dir / "growth.png")
     page = run_dir / "report.html"
-    page.write_text(render_html(result, png.name))
+    page.write_text(render_html(result, png.name, test_comparison(run_dir)))
     return page, png
+
+
+def test_comparison(run_dir: Path) -> dict | None:
+    """The test split's greedy evaluations of the base agent and of the saved database, from
+    their logs: each pass@1 with its 95% interval, and the paired difference (Newcombe) with
+    McNemar's exact two-sided p-value. None before the test split was read."""
+    def scores(name: str) -> dict[str, float]:
+        attempts = RunDir(Path(run_dir) / "evals" / name).load_attempts()
+        return {a.task_id: float(a.passed) for a in attempts if a.sample == 0}
+
+    base, final = scores("base-test"), scores("final-test")
+    if not base:
+        return None
+    final = final or base  # no database was saved: the final agent is the base agent
+    shared = sorted(set(base) & set(final))
+    return {"base": mean_interval(list(base.values())).to_json(),
+            "final": mean_interval(list(final.values())).to_json(),
+            "final_vs_base": compare_paired([final[t] for t in shared], [base[t] for t in shared]).to_json()}
 
 
 def plot_growth(result: dict, path: Path) -> Path:
@@ -63,14 +85,32 @@ def _variant(result: dict) -> str:
     return "+".join(curation) if curation else "naive"
 
 
-def before_after_rows(result: dict) -> list[tuple[str, str, str]]:
-    """(metric, before, after) rows of the report's table."""
-    base, final = result["base"], result["final"]
+def _with_interval(value: float | None, interval: dict | None) -> str:
+    if value is None:
+        return "–"
+    if interval is None:
+        return f"{100 * value:.1f}%"
+    return f"{100 * value:.1f}% [{100 * interval['low']:.1f}, {100 * interval['high']:.1f}]"
+
+
+def before_after_rows(result: dict, tested: dict | None = None) -> list[tuple[str, str, str]]:
+    """(metric, before, after) rows of the report's table, with 95% intervals where the gate's
+    record (dev) or `tested` (test_comparison: the test logs) has them."""
+    base, final, decision = result["base"], result["final"], result["decision"]
+    tested = tested or {}
     pct = lambda v: "–" if v is None else f"{100 * v:.1f}%"  # noqa: E731
     rows = [
-        ("dev pass@1 (greedy)", pct(base["dev_pass@1"]), pct(final["dev_pass@1"])),
-        ("test pass@1 (greedy)", pct(base["test_pass@1"]), pct(final["test_pass@1"])),
+        ("dev pass@1 (greedy) [95%]", _with_interval(base["dev_pass@1"], decision.get("incumbent_interval")),
+         _with_interval(final["dev_pass@1"], decision.get("candidate_interval"))),
+        ("test pass@1 (greedy) [95%]", _with_interval(base["test_pass@1"], tested.get("base")),
+         _with_interval(final["test_pass@1"], tested.get("final"))),
     ]
+    difference = tested.get("final_vs_base")
+    if difference:
+        d = difference["difference"]
+        rows.append(("test: database − base [95%], p (McNemar)", "",
+                     f"{100 * d['estimate']:+.1f} [{100 * d['low']:+.1f}, {100 * d['high']:+.1f}], "
+                     f"p = {difference['p_value']:.2g}: {difference['verdict']}"))
     for name, value in base.get("test_sampled", {}).items():
         rows.append((f"base test {name} (sampled)", pct(value), ""))
     return rows
@@ -88,10 +128,11 @@ def test_read_line(result: dict) -> str:
     return f"Test split: read once, at the end, after every decision ({len(reads)} evaluations)."
 
 
-def render_html(result: dict, png_name: str) -> str:
+def render_html(result: dict, png_name: str, tested: dict | None = None) -> str:
     c, cost, decision = result["config"], result["cost"], result["decision"]
     rows = "".join(
-        f"<tr><td>{html.escape(m)}</td><td>{b}</td><td>{a}</td></tr>" for m, b, a in before_after_rows(result)
+        f"<tr><td>{html.escape(m)}</td><td>{html.escape(b)}</td><td>{html.escape(a)}</td></tr>"
+        for m, b, a in before_after_rows(result, tested)
     )
     events = "".join(
         f"<li>segment {e['segment']}: database {e['worst']} ← copy of {e['best']}: "
@@ -109,7 +150,8 @@ td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{
 <img src="{html.escape(png_name)}" alt="held-out success against database size">
 <h2>Before and after</h2>
 <table><tr><th>metric</th><th>base agent</th><th>with the database</th></tr>{rows}</table>
-<p>Gate on dev: <b>{'kept' if decision['kept'] else 'not kept'}</b> — {html.escape(decision['reason'])}.</p>
+<p>Gate on dev: <b>{'kept' if decision['kept'] else 'not kept'}</b> — {html.escape(decision['reason'])}.
+{html.escape(describe(decision))}.</p>
 <p>{test_read_line(result)}</p>
 <h2>Cost of bootstrapping</h2>
 <p>{cost['train_attempts']} train attempts ({cost['train_successes']} successes),
