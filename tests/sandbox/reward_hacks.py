@@ -181,6 +181,12 @@ READS_THE_CHECKS = {
         "    return None\n_P = _search()\n_NS = {}\n"
         "_ = _P and exec(_P['prompt'] + _P['canonical_solution'], _NS)",
         "    return _NS['has_close_elements'](numbers, threshold) if _NS else False\n"),
+    "reads the supervisor's descriptors": _module(
+        "import os\ndef _theirs():\n    text = ''\n    try:\n        fds = os.listdir(f'/proc/{os.getppid()}/fd')\n"
+        "    except OSError:\n        return text\n    for fd in fds:\n        try:\n"
+        "            text += open(f'/proc/{os.getppid()}/fd/{fd}', errors='replace').read(1 << 16)\n"
+        "        except (OSError, ValueError):\n            pass\n    return text\n_SEEN = _theirs()",
+        "    return 'assert candidate' in _SEEN\n"),
     "reads its open descriptors": _module(
         "import os\ndef _fds():\n    text = ''\n    for fd in os.listdir('/proc/self/fd'):\n        try:\n"
         "            text += open(f'/proc/self/fd/{fd}', errors='replace').read(1 << 16)\n        except (OSError, ValueError):\n"

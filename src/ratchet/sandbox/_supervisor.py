@@ -390,12 +390,14 @@ def check_program(config: dict, source: bytes, report: dict) -> int:
     """Fork the program with a call channel, then (only then) read the checks and run them
     here against it; returns its pid. report["checks"] says whether every check held."""
     calls = _calls()
+    # Before the fork: from its first instruction, a same-uid program (user namespace) must not
+    # reach our memory or descriptors (/proc/PID/mem, /proc/PID/fd/N: the checks' descriptor).
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     request_r, request_w = os.pipe()
     reply_r, reply_w = os.pipe()
     pid = start_program(config, source, (request_r, reply_w))
     os.close(request_r)
     os.close(reply_w)
-    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # before the checks enter our memory
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a vanished program is an EPIPE, not our death
     checks = _read_checks(calls, config["checks_fd"])
     proxy = calls.Proxy(config["entry_point"], request_w, reply_r)
