@@ -21,12 +21,15 @@ def load_model(
     n_ctx: int = 4096,
     max_concurrency: int = 8,
     n_threads: int | None = None,
+    slots: int | None = None,
 ) -> Model:
     """A named bundled model, a GGUF file by path, or (with `base_url`) a model behind an
     OpenAI-compatible endpoint; wrapped in the on-disk response cache unless `cache` is False.
     `n_threads` (in process only; default: every core) is llama.cpp's thread count: on a machine
     whose cores other processes keep busy, one thread is far faster than two (llama.cpp's threads
-    wait for each other at every layer). It does not change the cache identity."""
+    wait for each other at every layer). It does not change the cache identity.
+    `slots` (in process only) selects the batched engine (`ratchet.models.xllama`): that many
+    calls decoded together; None keeps llama-cpp-python, one call at a time."""
     model: Model
     if base_url:
         from ratchet.models.openai_backend import OpenAIModel
@@ -51,7 +54,13 @@ def load_model(
         adapter_path = Path(adapter) if adapter else None
         if adapter_path is not None and not adapter_path.is_file():
             raise UserError(f"no adapter file at {adapter_path}")
-        model = LlamaCppModel(path, name, digest, n_ctx=n_ctx, adapter=adapter_path, n_threads=n_threads)
+        if slots is not None:
+            from ratchet.models.xllama import XLlamaModel
+
+            model = XLlamaModel(path, name, digest, n_ctx=n_ctx, n_threads=n_threads, slots=slots,
+                                adapter=adapter_path)
+        else:
+            model = LlamaCppModel(path, name, digest, n_ctx=n_ctx, adapter=adapter_path, n_threads=n_threads)
     if cache:
         model = CachedModel(model, ResponseCache(ratchet_home() / "cache.sqlite"))
     return model
