@@ -23,7 +23,6 @@ import pytest
 from ratchet.core import Split, SolverView, Status, SuiteBase, Task, Verdict
 from ratchet.envs import EnvSuite, EpisodeLimits
 from ratchet.envs.base import EnvPublic
-from ratchet.errors import UserError
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import evaluate

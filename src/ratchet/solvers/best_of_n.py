@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from ratchet.core import Solution, SolverView, Status, Suite, Task, Turn, Usage, Verdict
+from ratchet.core import Solution, SolverView, Status, Task, Turn, Usage, Verdict
 from ratchet.errors import UserError
 from ratchet.models.base import Model, SamplingParams
 from ratchet.solvers.trace import inner_sample_params, require_logprobs, require_visible_checks
@@ -37,10 +37,10 @@ class BestOfN:
         if self.rank_by not in RANKINGS:
             raise UserError(f"best-of-n rank_by must be one of {', '.join(RANKINGS)}, got '{self.rank_by}'")
 
-    def check(self, suite: Suite, model: Model | None) -> None:
+    def check(self, view: SolverView, model: Model | None) -> None:
         """Refuse a setup that cannot work, before any model call."""
         if self.rank_by == "visible":
-            require_visible_checks("best-of-n (rank_by=visible)", suite, instead="best-of-n:rank_by=logprob")
+            require_visible_checks("best-of-n (rank_by=visible)", view, instead="best-of-n:rank_by=logprob")
         else:
             require_logprobs("best-of-n (rank_by=logprob)", model)
 

@@ -47,10 +47,11 @@ class FewShotSolver:
         self.base = base or SampleSolver()
         self.name = f"fewshot-{self.base.name}"
 
-    def check(self, suite, model) -> None:  # noqa: ANN001 - the base solver's own checks apply
+    def check(self, view: SolverView, model: Model | None) -> None:
+        """The base solver's own checks apply."""
         check = getattr(self.base, "check", None)
         if check is not None:
-            check(suite, model)
+            check(view, model)
 
     def solve(self, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
         exemplars = list(self.source.retrieve(task.prompt, self.k, exclude_task=task.id))

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from ratchet.core import Solution, SolverView, Suite, Task, Turn
+from ratchet.core import Solution, SolverView, Task, Turn
 from ratchet.errors import UserError
 from ratchet.models.base import Completion, Model, SamplingParams
 from ratchet.solvers.correction import Corrector
@@ -82,12 +82,12 @@ class Gated:
 
         return make_solver(self.inner, max_rounds=self.max_rounds)  # type: ignore[return-value]
 
-    def check(self, suite: Suite, model: Model | None) -> None:
+    def check(self, view: SolverView, model: Model | None) -> None:
         if self.gate == "logprob":
             require_logprobs("gated (gate=logprob)", model)
         inner_check = getattr(self.corrector, "check", None)
         if inner_check:
-            inner_check(suite, model)
+            inner_check(view, model)
 
     def solve(self, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
         if self.gate == "logprob":

@@ -30,7 +30,7 @@ import weakref
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from ratchet.core import Exemplar, ExemplarSource, Message, Solution, SolverView, Suite, Task, Turn, Usage
+from ratchet.core import Exemplar, ExemplarSource, Message, Solution, SolverView, Task, Turn, Usage
 from ratchet.envs.base import Episode
 from ratchet.errors import UserError
 from ratchet.models.base import Model, SamplingParams
@@ -111,9 +111,9 @@ class ReActSolver:
         if self.max_steps < 1 or self.k < 0 or self.window < 1:
             raise UserError(f"react needs max_steps >= 1, k >= 0 and window >= 1, got {self}")
 
-    def check(self, suite: Suite, model: Model | None = None) -> None:
-        if not SolverView(suite).has_episodes:
-            raise UserError(f"strategy 'react' acts in an environment; suite '{suite.name}' is not "
+    def check(self, view: SolverView, model: Model | None = None) -> None:
+        if not SolverView(view).has_episodes:
+            raise UserError(f"strategy 'react' acts in an environment; suite '{view.name}' is not "
                             "one (try --suite sql, wordcraft, textworld or sciworld)")
 
     def with_exemplars(self, source: ExemplarSource, state_source: ExemplarSource | None = None) -> ReActSolver:

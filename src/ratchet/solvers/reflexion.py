@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ratchet.core import Message, Solution, SolverView, Suite, Task
+from ratchet.core import Message, Solution, SolverView, Task
 from ratchet.models.base import Model, SamplingParams
 from ratchet.solvers.correction import RepeatGuard, Unstick
 from ratchet.solvers.self_debug import shown_feedback, visible_verdict
@@ -50,8 +50,8 @@ class Reflexion:
     def __post_init__(self) -> None:
         check_max_rounds(self.max_rounds)
 
-    def check(self, suite: Suite, model: Model | None) -> None:
-        require_visible_checks(self.name, suite)
+    def check(self, view: SolverView, model: Model | None) -> None:
+        require_visible_checks(self.name, view)
 
     def solve(self, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
         require_visible_checks(self.name, view)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ratchet.core import Solution, SolverView, Status, Suite, Task, Verdict
+from ratchet.core import Solution, SolverView, Status, Task, Verdict
 from ratchet.models.base import Model, SamplingParams
 from ratchet.solvers.correction import RepeatGuard, Unstick
 from ratchet.solvers.trace import (
@@ -52,8 +52,8 @@ class SelfDebug:
     def __post_init__(self) -> None:
         check_max_rounds(self.max_rounds)
 
-    def check(self, suite: Suite, model: Model | None) -> None:
-        require_visible_checks(self.name, suite)
+    def check(self, view: SolverView, model: Model | None) -> None:
+        require_visible_checks(self.name, view)
 
     def solve(self, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
         require_visible_checks(self.name, view)

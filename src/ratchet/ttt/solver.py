@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from ratchet.core import Solution, SolverView, Suite, Task, Turn
+from ratchet.core import Solution, SolverView, Task, Turn
 from ratchet.errors import BackendError, UserError
 from ratchet.learn.data import Provenance, SftExample
 from ratchet.models.base import Model, SamplingParams
@@ -80,7 +80,7 @@ class TestTimeSelfImprovement:
         copy._parts.update({key: value for key, value in parts.items() if value is not None})  # type: ignore[attr-defined]
         return copy
 
-    def check(self, suite: Suite, model: Model | None) -> None:
+    def check(self, view: SolverView, model: Model | None) -> None:
         """Before any model call: the gate's needs, a model that can be adapted, the train extra."""
         check_gate(self.gate, model)
         if model is None or "session" in self._parts:  # type: ignore[attr-defined]
