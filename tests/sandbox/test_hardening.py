@@ -212,8 +212,9 @@ def non_root_user() -> str:
         _require("useradd and runuser are needed to test as a non-root user")
     exists = subprocess.run(["id", TEST_USER], capture_output=True, check=False).returncode == 0
     if not exists:
-        made = subprocess.run([shutil.which("useradd", path=SYSTEM_PATH) or "useradd", "--create-home", "--shell", "/bin/sh", TEST_USER],
-                              capture_output=True, text=True, check=False)
+        useradd = shutil.which("useradd", path=SYSTEM_PATH) or "useradd"
+        command = [useradd, "--create-home", "--shell", "/bin/sh", TEST_USER]
+        made = subprocess.run(command, capture_output=True, text=True, check=False)
         if made.returncode != 0:
             _require(f"cannot create a test user: {made.stderr.strip()}")
     return TEST_USER

@@ -48,7 +48,9 @@ def test_rlimits_only_is_refused_for_a_user(tmp_path) -> None:
 UID_ONLY = IsolationPlan(drop_uid=True)
 
 
-@pytest.mark.skipif(not ROOT or bool(plan_masks(interpreter_paths())[0]), reason="needs root and a Python others can reach")
+@pytest.mark.skipif(
+    not ROOT or bool(plan_masks(interpreter_paths())[0]), reason="needs root and a Python others can reach"
+)
 def test_without_a_pid_namespace_setsid_daemons_are_still_killed() -> None:
     marker = f"ratchet-leftover-{uuid.uuid4().hex}"
     code = f"""

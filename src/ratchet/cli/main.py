@@ -31,6 +31,9 @@ def _register() -> None:
     from ratchet.cli import experience_cmd, improve_cmd
 
     app.command("improve")(improve_cmd.improve_command)
+    from ratchet.cli import view_cmd
+
+    app.command("view")(view_cmd.view_command)
     app.add_typer(experience_cmd.app, name="experience", help="Inspect, export, import and diff experience stores.")
     from ratchet.cli import train_cmd
 

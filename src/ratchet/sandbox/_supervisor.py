@@ -223,12 +223,15 @@ def join_cgroup(config: dict) -> None:
     if not base:
         return
     directory = os.path.join(base, os.path.basename(config["workdir"]))
+    # cgroup v1: move our only thread (a fork's child has one), which skips the global lock that
+    # moving a whole process takes (13 ms against 0.1 ms here); v2 moves processes only.
+    name = "cgroup.procs" if os.path.exists(os.path.join(base, "cgroup.controllers")) else "tasks"
     try:
-        fd = os.open(os.path.join(directory, "cgroup.procs"), os.O_WRONLY)
+        fd = os.open(os.path.join(directory, name), os.O_WRONLY)
     except OSError as error:
         if error.errno != errno.EROFS:
             raise
-        fd = _open_through_writable_clone(directory, "cgroup.procs")
+        fd = _open_through_writable_clone(directory, name)
     try:
         os.write(fd, b"0")
     finally:

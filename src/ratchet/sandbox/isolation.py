@@ -167,7 +167,8 @@ def private_paths() -> list[str]:
     response cache and joined weights; the same default as `ratchet.models.catalog`, which
     this layer may not import)."""
     home = os.path.expanduser("~")
-    paths = {home, _account_home(os.getuid()), os.environ.get("RATCHET_HOME") or os.path.join(home, ".cache", "ratchet")}
+    ratchet_home = os.environ.get("RATCHET_HOME") or os.path.join(home, ".cache", "ratchet")
+    paths = {home, _account_home(os.getuid()), ratchet_home}
     real = {os.path.realpath(path) for path in paths if path}
     return sorted(path for path in real if path != "/" and os.path.isdir(path))
 

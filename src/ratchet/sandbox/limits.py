@@ -17,9 +17,12 @@ class SandboxLimits:
 
     cpu_seconds:   CPU time of the program's process (RLIMIT_CPU; SIGXCPU, then SIGKILL 1 s later).
     wall_seconds:  real time from launch until the whole sandbox is killed.
-    memory_mb:     address space of each process (RLIMIT_AS); exceeding it raises MemoryError.
-    max_processes: processes and threads the sandbox user may have at once (RLIMIT_NPROC);
-                   only enforced when the program runs as its own unprivileged uid.
+    memory_mb:     memory of the whole sandbox where a cgroup can be used (the result's isolation
+                   says memory-cgroup; the OOM killer ends a process past it), and address
+                   space of each process (RLIMIT_AS: exceeding it raises MemoryError); without
+                   a cgroup (memory-per-process) the sandbox's bound is memory_mb x max_processes.
+    max_processes: processes and threads the sandbox may have at once (RLIMIT_NPROC, counted
+                   for its own uid or its own user namespace; pids.max under cgroup v2).
     file_size_mb:  largest file the program may write (RLIMIT_FSIZE); private scratch
                    filesystems are sized from it too.
     output_bytes:  how much of the end of stdout and of stderr is kept.
