@@ -14,7 +14,7 @@ LAYERS = [
     {"models", "suites", "envs"},
     {"solvers", "experience"},
     {"eval", "nesy"},
-    {"analysis", "learn", "ttt"},
+    {"analysis", "learn", "ttt", "view"},
     {"cli"},
 ]
 
