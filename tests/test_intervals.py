@@ -117,3 +117,11 @@ def test_summary_json_carries_an_interval_for_every_pass_at_k():
     single = summarize([a for a in attempts if a.sample == 0], tasks, k=(1,), wall_seconds=1.0)
     assert single["intervals"]["pass@1"] == wilson(5, 10).to_json()
     assert single["pass@1_by_difficulty"]["1"]["interval"]["method"] == "wilson"
+
+
+@pytest.mark.parametrize("b, c", [(0, 0), (8, 1), (1, 8), (3, 3), (10, 2), (0, 5)])
+def test_mcnemar_two_sided_matches_scipy_binomtest(b, c):
+    from ratchet.eval.intervals import mcnemar_two_sided
+
+    expected = binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
+    assert mcnemar_two_sided(b, c) == pytest.approx(expected)

@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import binomtest, norm
 
 from ratchet.eval.passk import pass_at_k
 
@@ -60,7 +60,17 @@ class Interval:
 
 
 def _z(confidence: float) -> float:
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+
+
+def mcnemar_two_sided(candidate_only: int, incumbent_only: int) -> float:
+    """McNemar's exact two-sided p-value: twice the smaller binomial tail of the discordant
+    tasks under Binomial(b + c, 1/2), capped at 1."""
+    n = candidate_only + incumbent_only
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(max(candidate_only, incumbent_only), n + 1)) / 2**n
+    return min(1.0, 2 * tail)
 
 
 def wilson(successes: float, n: int, confidence: float = CONFIDENCE) -> Interval:
@@ -197,8 +207,7 @@ def compare_paired(candidate: Sequence[float], incumbent: Sequence[float], confi
     difference = paired_difference(cand, inc, confidence, seed)
     b, c = int(((cand >= 1) & (inc < 1)).sum()), int(((inc >= 1) & (cand < 1)).sum())
     if is_binary(cand, inc):
-        p_value = binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
-        return PairedComparison(difference, float(p_value), "mcnemar-exact", b, c)
+        return PairedComparison(difference, mcnemar_two_sided(b, c), "mcnemar-exact", b, c)
     diff = cand - inc
     if diff.size == 0 or not diff.any():
         return PairedComparison(difference, 1.0, "paired-bootstrap", b, c)
@@ -219,7 +228,7 @@ def tasks_needed(candidate: Sequence[float], incumbent: Sequence[float], level: 
     diff = cand - inc
     if diff.size == 0 or diff.mean() <= 0:
         return None
-    z_a, z_b = float(norm.ppf(1 - level / sides)), float(norm.ppf(power))
+    z_a, z_b = NormalDist().inv_cdf(1 - level / sides), NormalDist().inv_cdf(power)
     delta = float(diff.mean())
     if is_binary(cand, inc):
         psi = float((diff != 0).mean())
