@@ -126,3 +126,14 @@ def test_the_server_binds_to_localhost_and_forbids_scripts(runs_dir):
 def test_view_of_a_missing_directory_is_a_one_line_user_error(tmp_path, capsys):
     assert run_cli(["view", str(tmp_path / "absent")]) == 2
     assert "is not a directory of runs" in capsys.readouterr().err
+
+
+def test_a_busy_port_is_a_user_error_naming_the_option(runs_dir):
+    from ratchet.errors import UserError
+
+    first = make_server(runs_dir, 0)
+    try:
+        with pytest.raises(UserError, match="choose another --port"):
+            make_server(runs_dir, first.server_address[1])
+    finally:
+        first.server_close()
