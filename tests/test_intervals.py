@@ -125,3 +125,20 @@ def test_mcnemar_two_sided_matches_scipy_binomtest(b, c):
 
     expected = binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
     assert mcnemar_two_sided(b, c) == pytest.approx(expected)
+
+
+def test_ratchet_eval_prints_pass_at_k_with_its_interval(tmp_path, capsys):
+    from ratchet.cli.eval_cmd import print_result
+    from ratchet.eval.config import EvalConfig
+    from ratchet.eval.rundir import RunDir
+    from ratchet.eval.runner import evaluate
+    from ratchet.models import SamplingParams, ScriptedModel
+    from ratchet.solvers import SampleSolver
+    from tests.toy import AdditionSuite, solve_correctly
+
+    config = EvalConfig(suite="addition", model="scripted", split="test", params=SamplingParams())
+    result = evaluate(config, AdditionSuite(), ScriptedModel(solve_correctly), SampleSolver(), RunDir(tmp_path))
+    print_result(result)
+    n = result.summary["tasks_done"]
+    low = wilson(n, n).low
+    assert f"100.0% [{100 * low:.1f}, 100.0]" in capsys.readouterr().out

@@ -23,6 +23,10 @@ def test_the_four_transitions_and_the_metrics():
     assert stats.acc1 == pytest.approx(4 / 7) and stats.acc2 == pytest.approx(5 / 7)
     assert stats.delta == pytest.approx(1 / 7)
     assert stats.cl == pytest.approx(3 / 4) and stats.cs == pytest.approx(2 / 3)
+    # Δ paired by task: Newcombe's interval, McNemar on 2 wrong→right against 1 right→wrong
+    delta = stats.delta_interval()
+    assert delta["method"] == "newcombe" and delta["low"] < 1 / 7 < delta["high"]
+    assert delta["p_value"] == 1.0 and delta["verdict"] == "n too small to decide"
 
 
 def test_a_middle_round_does_not_count_only_first_and_last():

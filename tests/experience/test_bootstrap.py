@@ -67,6 +67,7 @@ def test_naive_bootstrap_grows_the_database_and_beats_the_base_agent(tmp_path):
     # intervals: dev from the gate's record, test from the test logs, and the paired difference
     tested = test_comparison(tmp_path)
     assert tested["final"]["estimate"] == 1.0 and tested["final"]["method"] == "wilson"
+    assert tested["sampled"]["pass@2"]["method"] == "bootstrap" and "(sampled) [95%]" in page.read_text()
     assert tested["final_vs_base"]["verdict"] == "better" and tested["final_vs_base"]["p_value"] < 0.05
     text = page.read_text()
     assert "100.0% [" in text and "database − base" in text and "needed for 80% power" in text

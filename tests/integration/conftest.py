@@ -54,10 +54,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def smol_server(smol_path, tmp_path_factory):
-    """A real llama.cpp OpenAI-compatible server on loopback, serving SmolLM2 as 'smol'."""
+    """A real llama.cpp OpenAI-compatible server on loopback, serving SmolLM2 as 'smol': the
+    README's `python -m ratchet.models.llama_server` (llama_cpp.server with the CPU setting)."""
     port = free_port()
     command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(smol_path), "--model_alias", "smol",
+        sys.executable, "-m", "ratchet.models.llama_server", "--model", str(smol_path), "--model_alias", "smol",
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--logits_all", "true",
     ]
     log_path = tmp_path_factory.mktemp("server") / "server.log"

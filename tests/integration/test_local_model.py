@@ -46,3 +46,17 @@ def test_logprobs_zero_gives_the_chosen_tokens_only(smol_model):
     asked for at least one alternative, so the backend asks for one and drops it."""
     out = smol_model.complete(ASK, SamplingParams(max_tokens=8, logprobs=0))
     assert out.logprobs and all(t.logprob <= 0 and t.top == () for t in out.logprobs)
+
+
+def test_the_safe_cpu_setting_loads_without_extra_buffer_types(smol_path):
+    """What an AMX CPU gets (llama.cpp's `use_extra_bufts = false`), forced here on any CPU; the
+    setting is undone after loading, and it is part of the model's identity."""
+    from ratchet.models.cpu import CpuSetting
+    from ratchet.models.llamacpp import LlamaCppModel
+
+    safe = LlamaCppModel(smol_path, "smol", "0" * 64, n_ctx=512, n_threads=1, cpu=CpuSetting(False, "forced"))
+    assert safe._llama.model_params.use_extra_bufts is False
+    assert safe.identity.endswith("+no-extra-bufts")
+    assert safe.complete(ASK, SamplingParams(max_tokens=8)).usage.completion_tokens > 0
+    fast = LlamaCppModel(smol_path, "smol", "0" * 64, n_ctx=512, n_threads=1, cpu=CpuSetting(True, "forced"))
+    assert fast._llama.model_params.use_extra_bufts is True and "+no-extra-bufts" not in fast.identity

@@ -96,14 +96,14 @@ def test_llama_cpp_output_changes_as_the_training_data_says(artifact, smol_model
 
 def test_llama_cpp_and_transformers_pick_the_same_greedy_tokens(artifact, base):
     import torch
-    from llama_cpp import Llama
     from peft import PeftModel
 
     from ratchet.learn.train.hf import load_base
+    from ratchet.models.llamacpp import new_llama
 
     model, tokenizer = load_base(base)
     model = PeftModel.from_pretrained(model, str(artifact.path)).eval()
-    llama = Llama(model_path=str(base.gguf), lora_path=str(artifact.gguf), n_ctx=512, n_threads=1, verbose=False)
+    llama = new_llama(model_path=str(base.gguf), lora_path=str(artifact.gguf), n_ctx=512, n_threads=1, verbose=False)
     for prompt in PROMPTS[:3] + ["What is the password?"]:
         encoded = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
                                                 return_dict=True)

@@ -62,3 +62,15 @@ def test_the_environment_overrides_the_probe_both_ways():
 def test_a_bad_override_is_a_one_line_user_error():
     with pytest.raises(UserError, match="RATCHET_LLAMA_SAFE_CPU must be 0 or 1, got 'yes'"):
         choose_setting(ZEN4, {"RATCHET_LLAMA_SAFE_CPU": "yes"})
+
+
+def test_the_server_wrapper_refuses_a_bad_override_in_one_line():
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ratchet.models.llama_server", "--help"],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "RATCHET_LLAMA_SAFE_CPU": "yes"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: RATCHET_LLAMA_SAFE_CPU must be 0 or 1, got 'yes'"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ratchet.core import Attempt
+from ratchet.eval.intervals import mcnemar_two_sided, newcombe_paired, verdict
 
 
 def before_after(attempt: Attempt) -> tuple[bool, bool]:
@@ -84,11 +85,19 @@ class CorrectionStats:
         e = self.exact()
         return e["acc1"] * (e["cl"] or 0) + (1 - e["acc1"]) * (e["cs"] or 0)
 
+    def delta_interval(self) -> dict:
+        """Δ = Acc2 − Acc1 paired by task: Newcombe's 95% interval, McNemar's exact two-sided p
+        on the wrong→right against right→wrong tasks, and the verdict."""
+        interval = newcombe_paired(self.right_right, self.wrong_right, self.right_wrong, self.wrong_wrong)
+        return {**interval.to_json(), "p_value": round(mcnemar_two_sided(self.wrong_right, self.right_wrong), 6),
+                "verdict": verdict(interval)}
+
     def to_json(self) -> dict:
         return {
             "n": self.n, "right_right": self.right_right, "right_wrong": self.right_wrong,
             "wrong_right": self.wrong_right, "wrong_wrong": self.wrong_wrong,
             "acc1": self.acc1, "acc2": self.acc2, "delta": self.delta, "cl": self.cl, "cs": self.cs,
+            "delta_interval": self.delta_interval(),
         }
 
 

@@ -186,7 +186,9 @@ def _add_correction_rows(table: Table, result: EvalResult) -> None:
         return
     stats = correction_stats(first)
     pct = lambda value: "—" if value is None else f"{100 * value:.1f}%"  # noqa: E731
-    table.add_row("Acc1 → Acc2 (Δ)", f"{pct(stats.acc1)} → {pct(stats.acc2)} ({100 * stats.delta:+.1f})")
+    delta = stats.delta_interval()
+    table.add_row("Acc1 → Acc2 (Δ [95%], p)", f"{pct(stats.acc1)} → {pct(stats.acc2)} ({100 * stats.delta:+.1f} "
+                  f"[{100 * delta['low']:+.1f}, {100 * delta['high']:+.1f}], p = {delta['p_value']:.2g})")
     table.add_row("right→wrong / wrong→right", f"{stats.right_wrong} / {stats.wrong_right}")
     table.add_row("CL / CS", f"{pct(stats.cl)} / {pct(stats.cs)}")
     table.add_row("stop reasons", ", ".join(f"{k}={v}" for k, v in stop_reasons(first).items()))

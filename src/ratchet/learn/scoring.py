@@ -27,8 +27,9 @@ class LlamaCppScorer:
 
     def __init__(self, path: Path, adapter: Path | None = None, n_ctx: int = 2048, n_threads: int | None = None):
         try:
-            from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            from ratchet.models.llamacpp import new_llama  # the CPU-safe loader (ratchet.models.cpu)
         except ImportError as error:
             raise MissingExtraError("scoring text with a local model", "local", "llama-cpp-python") from error
         kwargs = {"model_path": str(path), "n_ctx": n_ctx, "logits_all": True, "verbose": False}
@@ -36,7 +37,7 @@ class LlamaCppScorer:
             kwargs["n_threads"] = n_threads
         if adapter is not None:
             kwargs["lora_path"] = str(adapter)
-        self._llama = Llama(**kwargs)
+        self._llama = new_llama(**kwargs)
         self.n_ctx = n_ctx
         template = self._llama.metadata.get("tokenizer.chat_template")
         if not template:

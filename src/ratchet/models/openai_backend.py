@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from ratchet.core import Message, Usage
 from ratchet.errors import BackendError, MissingExtraError, UserError
 from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
+from ratchet.models.timing import BusyClock
 
 
 class OpenAIModel:
@@ -36,9 +37,13 @@ class OpenAIModel:
         self._openai = openai
         self.name = model
         self.base_url = base_url.rstrip("/")
-        self.identity = f"openai:{self.base_url}:{model}"
+        # ":explicit-sampler": top_k, min_p and repeat_penalty are sent with every request, so
+        # responses cached before (under the server's own defaults) are not reused
+        self.identity = f"openai:{self.base_url}:{model}:explicit-sampler"
+        self.sends_sampler_extras = True  # False once the server rejected them (OpenAI's API does)
         self.max_concurrency = max_concurrency
         self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._busy = BusyClock()
         self._client = openai.OpenAI(
             base_url=self.base_url,
             api_key=api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",
@@ -77,16 +82,22 @@ class OpenAIModel:
         if params.logprobs is not None:
             request["logprobs"] = True
             request["top_logprobs"] = top_logprobs_to_request(params.logprobs)
+        if self.sends_sampler_extras:
+            request["extra_body"] = sampler_extras(params)
         start = time.perf_counter()
         with self._slots:
-            response = self._create(request)
-        seconds = time.perf_counter() - start
+            ticket = self._busy.start()
+            try:
+                response = self._create(request)
+            finally:
+                seconds = self._busy.stop(ticket)
         choice = response.choices[0]
         usage = Usage(
             prompt_tokens=getattr(response.usage, "prompt_tokens", 0) or 0,
             completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
             calls=1,
             seconds=seconds,
+            wait_seconds=max(time.perf_counter() - start - seconds, 0.0),
         )
         return Completion(
             text=choice.message.content or "",
@@ -108,10 +119,24 @@ class OpenAIModel:
                 f"the endpoint {self.base_url} has no model '{self.name}': check --model"
             ) from None
         except openai.BadRequestError as error:
+            if request.get("extra_body") and any(name in str(error) for name in request["extra_body"]):
+                self.sends_sampler_extras = False  # a server that takes only OpenAI's parameters
+                return self._create({key: value for key, value in request.items() if key != "extra_body"})
             raise BackendError(f"{self.base_url} rejected the request: {error}", retryable=False) from error
         except openai.APIStatusError as error:
             retryable = error.status_code >= 500
             raise BackendError(f"{self.base_url}: HTTP {error.status_code}", retryable=retryable) from error
+
+
+def sampler_extras(params: SamplingParams) -> dict:
+    """The sampler settings servers default differently, sent explicitly (llama.cpp's server and
+    vLLM take them as extra request fields; vLLM calls repeat_penalty `repetition_penalty`)."""
+    return {
+        "top_k": params.top_k,
+        "min_p": params.min_p,
+        "repeat_penalty": params.repeat_penalty,
+        "repetition_penalty": params.repeat_penalty,
+    }
 
 
 def _cause(error: Exception) -> str:

@@ -35,7 +35,9 @@ def test_comparison(run_dir: Path) -> dict | None:
         return None
     final = final or base  # no database was saved: the final agent is the base agent
     shared = sorted(set(base) & set(final))
-    return {"base": mean_interval(list(base.values())).to_json(),
+    sampled = Path(run_dir) / "evals" / "base-test-sampled" / "summary.json"
+    return {"sampled": json.loads(sampled.read_text()).get("intervals", {}) if sampled.exists() else {},
+            "base": mean_interval(list(base.values())).to_json(),
             "final": mean_interval(list(final.values())).to_json(),
             "final_vs_base": compare_paired([final[t] for t in shared], [base[t] for t in shared]).to_json()}
 
@@ -112,7 +114,7 @@ def before_after_rows(result: dict, tested: dict | None = None) -> list[tuple[st
                      f"{100 * d['estimate']:+.1f} [{100 * d['low']:+.1f}, {100 * d['high']:+.1f}], "
                      f"p = {difference['p_value']:.2g}: {difference['verdict']}"))
     for name, value in base.get("test_sampled", {}).items():
-        rows.append((f"base test {name} (sampled)", pct(value), ""))
+        rows.append((f"base test {name} (sampled) [95%]", _with_interval(value, tested.get("sampled", {}).get(name)), ""))
     return rows
 
 
