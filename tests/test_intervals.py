@@ -142,3 +142,9 @@ def test_ratchet_eval_prints_pass_at_k_with_its_interval(tmp_path, capsys):
     n = result.summary["tasks_done"]
     low = wilson(n, n).low
     assert f"100.0% [{100 * low:.1f}, 100.0]" in capsys.readouterr().out
+
+
+def test_the_verdict_waits_for_the_test_when_newcombe_alone_would_decide():
+    four_of_four = compare_paired([1, 1, 1, 1], [0, 0, 0, 0])
+    assert four_of_four.difference.low > 0 and four_of_four.p_value == 0.125
+    assert four_of_four.verdict == TOO_SMALL

@@ -85,6 +85,11 @@ def test_uncertain_inputs_are_adapted_and_reset(tmp_path):
     summary = summarise_items(result.attempts)
     assert summary["outcomes"] == {"certain": 0, "adapted": 4, "unadapted": 0}
     assert summary["training_samples"] == 8 and summary["wrong_to_right"] == 4
+    # 4 of 4 gained against the base answers: +100 points, Newcombe, McNemar p = 2 / 2**4
+    assert summary["vs_base"]["difference"]["estimate"] == 1.0 and summary["vs_base"]["p_value"] == 0.125
+    # Newcombe's interval excludes 0, but the exact test does not reject: too small to decide
+    assert summary["vs_base"]["difference"]["low"] > 0 and summary["vs_base"]["verdict"] == "n too small to decide"
+    assert summary["accuracy_interval"]["method"] == "wilson"
     record = item_records_of(result.attempts)[0]
     assert record["written"] == 3 and record["kept"] == 2 and record["dropped"] == {"inconsistent answers": 1}
 

@@ -204,5 +204,9 @@ def _add_test_time_rows(table: Table, result: EvalResult) -> None:
     table.add_row("test-time: certain / adapted / unadapted",
                   " / ".join(str(items["outcomes"][o]) for o in ("certain", "adapted", "unadapted")))
     table.add_row("training samples (seconds)", f"{items['training_samples']} ({items['train_seconds']} s)")
+    if items.get("vs_base"):
+        d = items["vs_base"]["difference"]
+        table.add_row("vs the base answers (Δ [95%], p)", f"{100 * d['estimate']:+.1f} [{100 * d['low']:+.1f}, "
+                      f"{100 * d['high']:+.1f}], p = {items['vs_base']['p_value']:.2g}: {items['vs_base']['verdict']}")
     if items["teacher_fallbacks"]:
         table.add_row("teacher failed, fell back to", ", ".join(f"{k}={v}" for k, v in items["teacher_fallbacks"].items()))

@@ -162,7 +162,11 @@ class PairedComparison:
 
     @property
     def verdict(self) -> str:
-        return verdict(self.difference)
+        """The interval's verdict, and 'n too small to decide' as well when the test does not
+        reject at the interval's level (Newcombe's interval is a little less conservative than
+        the exact test at the extremes: 4 of 4 gained excludes 0, yet p = 0.125)."""
+        decided = verdict(self.difference)
+        return TOO_SMALL if self.p_value > 1 - self.difference.confidence else decided
 
     def to_json(self) -> dict:
         return {"difference": self.difference.to_json(), "p_value": round(self.p_value, 6), "test": self.test,

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ratchet.errors import UserError
-from ratchet.eval.intervals import TOO_SMALL, mean_interval, paired_difference, tasks_needed, verdict
+from ratchet.eval.intervals import TOO_SMALL, Interval, mean_interval, paired_difference, tasks_needed
 
 POWER = 0.8
 
@@ -40,7 +40,7 @@ class GateDecision:
     incumbent_interval: dict | None = None
     candidate_interval: dict | None = None
     difference: dict | None = None
-    verdict: str = ""  # better, worse, or "n too small to decide" (the interval straddles 0)
+    verdict: str = ""  # better (accepted), worse (interval below 0), or "n too small to decide"
     # tasks the same one-sided test at `level` needs to detect the observed difference with 80%
     # power; None when the candidate is not better
     tasks_needed: int | None = None
@@ -117,7 +117,15 @@ def gate(
     return GateDecision(accept, float(inc.mean()), float(cand.mean()), p_value, test, level,
                         len(tasks), b, c, reason,
                         incumbent_interval=mean_interval(inc).to_json(), candidate_interval=mean_interval(cand).to_json(),
-                        difference=difference.to_json(), verdict=verdict(difference), tasks_needed=needed)
+                        difference=difference.to_json(), verdict=_verdict(accept, difference), tasks_needed=needed)
+
+
+def _verdict(accept: bool, difference: Interval) -> str:
+    """'better' exactly when the gate accepts; 'worse' when the interval lies below 0; else the
+    dev split is too small to tell."""
+    if accept:
+        return "better"
+    return "worse" if difference.high < 0 else TOO_SMALL
 
 
 def _need_text(needed: int | None, tasks: int, split: str) -> str:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from ratchet.core import Attempt
+from ratchet.eval.intervals import compare_paired, mean_interval
 from ratchet.ttt.calibration import summarise_estimate
 
 OUTCOMES = ("certain", "adapted", "unadapted")
@@ -54,7 +55,18 @@ def summarise_items(attempts: Iterable[Attempt]) -> dict:
         "right_to_wrong": sum(1 for r in adapted if r["base_passed"] and not r["passed"]),
         "accuracy": round(sum(r["passed"] for r in records) / len(records), 4) if records else None,
         "base_accuracy": round(sum(r["base_passed"] for r in records) / len(records), 4) if records else None,
+        **_intervals(records),
     }
+
+
+def _intervals(records: Sequence[dict]) -> dict:
+    """Accuracy's 95% interval (Wilson) and the paired difference from the base answers on the
+    same items (Newcombe, McNemar's exact two-sided p)."""
+    if not records:
+        return {"accuracy_interval": None, "vs_base": None}
+    passed = [float(r["passed"]) for r in records]
+    base = [float(r["base_passed"]) for r in records]
+    return {"accuracy_interval": mean_interval(passed).to_json(), "vs_base": compare_paired(passed, base).to_json()}
 
 
 def gate_quality(records: Sequence[dict]) -> dict:
