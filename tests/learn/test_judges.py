@@ -86,6 +86,8 @@ def test_judge_report():
     report = judge_report([(right_consistent, "a"), (wrong_inconsistent, "a"), (tie, None)])
     assert report["pairs"] == 3 and report["position_swap_consistency"] == pytest.approx(1 / 3)
     assert report["agreement"] == 0.5 and report["pairs_with_truth"] == 2 and report["ties"] == 1
+    # 1 of 2: Wilson [0.0945, 0.9055], far too few pairs to rank judges
+    assert (report["agreement_low"], report["agreement_high"]) == (0.0945, 0.9055)
 
 
 def test_make_judge_names():

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ratchet.core import Message, Usage
+from ratchet.eval.intervals import wilson
 from ratchet.models.base import Model, SamplingParams
 
 PRINCIPLE = "Which response is correct and complete?"
@@ -284,7 +285,17 @@ def judge_report(judged: Sequence[tuple[Judgement, str | None]]) -> dict:
         "ties": sum(j.preferred == "tie" for j, _ in judged),
         "prefers_first_shown": sum(j.first == "a" for j, _ in judged) / n if n else None,
         "tokens": sum(j.usage.total_tokens for j, _ in judged),
+        **_agreement_interval(agree, len(with_truth)),
     }
+
+
+def _agreement_interval(agree: int, n: int) -> dict:
+    """Agreement with the verifier's 95% Wilson interval (None without pairs the verifier can
+    tell apart): on 12 pairs, 0.75 means anything from about 0.47 to 0.91."""
+    if not n:
+        return {"agreement_low": None, "agreement_high": None}
+    interval = wilson(agree, n)
+    return {"agreement_low": round(interval.low, 4), "agreement_high": round(interval.high, 4)}
 
 
 def make_judge(name: str, model: Model, *, scorer=None, samples: int = 1, principle: str = PRINCIPLE) -> Judge:
