@@ -115,6 +115,9 @@ def test_the_server_binds_to_localhost_and_forbids_scripts(runs_dir):
             assert response.status == 200
             assert "script-src" not in response.headers["Content-Security-Policy"]
             assert re.match(r"default-src 'none'", response.headers["Content-Security-Policy"])
+        head = urllib.request.Request(f"http://{host}:{port}/", method="HEAD")
+        with urllib.request.urlopen(head) as response:
+            assert response.status == 200 and response.read() == b""
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"http://{host}:{port}/run?name=absent")
         assert missing.value.code == 404

@@ -49,7 +49,13 @@ def render(root: Path, path: str, query: dict[str, str]) -> tuple[int, str, byte
 
 def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:  # noqa: N802 (http.server's names)
+            self._respond(body_too=True)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._respond(body_too=False)
+
+        def _respond(self, body_too: bool) -> None:
             url = urlparse(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             try:
@@ -64,7 +70,8 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if body_too:
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass  # quiet: the terminal shows the URL, not one line per request
