@@ -69,3 +69,27 @@ def test_in_process_run_names_stay_and_server_run_names_change():
 
     assert EvalConfig(suite="gsm", model="m").run_name() == "gsm-test-m-sample-95808fd88c"
     assert EvalConfig(suite="gsm", model="m", base_url="http://x/v1").run_name() != "gsm-test-m-sample-9f332e2bfc"
+
+
+def test_ratchet_eval_prints_replayed_tokens_apart(tmp_path, capsys):
+    """A rerun into a new run directory answers every call from the response cache: its summary
+    and printed table say those tokens were replayed, and report no generation speed."""
+    from ratchet.cli.eval_cmd import print_result
+    from ratchet.eval.config import EvalConfig
+    from ratchet.eval.rundir import RunDir
+    from ratchet.eval.runner import evaluate
+    from ratchet.solvers import SampleSolver
+    from tests.toy import AdditionSuite, solve_correctly
+
+    config = EvalConfig(suite="addition", model="scripted", split="test", params=SamplingParams())
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    first = evaluate(config, AdditionSuite(), CachedModel(ScriptedModel(solve_correctly), cache), SampleSolver(),
+                     RunDir(tmp_path / "a"))
+    again = evaluate(config, AdditionSuite(), CachedModel(ScriptedModel(solve_correctly), cache), SampleSolver(),
+                     RunDir(tmp_path / "b"))
+    assert first.summary["tokens_out_replayed"] == 0
+    assert again.summary["tokens_out_replayed"] == again.summary["tokens_out"] > 0
+    assert again.summary["tokens_in_replayed"] == again.summary["tokens_in"]
+    print_result(again)
+    out = capsys.readouterr().out
+    assert "of which replayed" in out and "generation speed" not in out

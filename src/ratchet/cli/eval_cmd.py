@@ -163,10 +163,14 @@ def print_result(result: EvalResult) -> None:
         table.add_row(f"{name} [95% interval]" if name in intervals else name, shown)
     table.add_row("tasks", f"{s['tasks_done']}/{s['tasks']} ({s['attempts']} attempts)")
     table.add_row("tokens in / out", f"{s['tokens_in']:,} / {s['tokens_out']:,}")
+    if s.get("tokens_in_replayed") or s.get("tokens_out_replayed"):  # from the response cache
+        table.add_row("  of which replayed", f"{s['tokens_in_replayed']:,} / {s['tokens_out_replayed']:,}")
     table.add_row("model calls (cached)", f"{s['model_calls']} ({s['cached_calls']})")
     table.add_row("wall time", f"{s['wall_seconds']:.1f} s")
     if s.get("tokens_per_second"):
         table.add_row("generation speed", f"{s['tokens_per_second']:.1f} tokens/s")
+    if s.get("queue_seconds"):
+        table.add_row("queued (not generating)", f"{s['queue_seconds']:.1f} s")
     table.add_row("verdicts", ", ".join(f"{k}={v}" for k, v in sorted(s["statuses"].items())))
     for level, row in s.get("pass@1_by_difficulty", {}).items():
         shown = Interval.from_json(row["interval"]).percent() if "interval" in row else f"{100 * row['pass@1']:.1f}%"
