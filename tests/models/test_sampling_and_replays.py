@@ -93,3 +93,28 @@ def test_ratchet_eval_prints_replayed_tokens_apart(tmp_path, capsys):
     print_result(again)
     out = capsys.readouterr().out
     assert "of which replayed" in out and "generation speed" not in out
+
+
+def test_self_training_reports_count_replayed_tokens_apart(tmp_path):
+    """A summary whose calls all came from the response cache adds to the replayed tokens of the
+    report, not to the tokens spent; a summary written before replays were counted apart counts
+    as generated."""
+    import json
+
+    from ratchet.learn.loop import ImproveConfig, improve
+    from ratchet.learn.loop_report import build_report, render_markdown
+    from tests.learn.fakes import GoldAdditionSuite, ScriptedBackend
+
+    config = ImproveConfig(method="rest-em", suite="addition", model="scripted", iterations=1, samples=2,
+                           min_examples=2, max_tokens=32)
+    improve(config, GoldAdditionSuite(n=60), ScriptedBackend(0.3, [0.9]), tmp_path)
+    base = build_report(tmp_path)["iterations"][0]
+    assert base["tokens"] > 0 and base["tokens_replayed"] == 0
+    path = tmp_path / "iter-00" / "dev" / "summary.json"
+    summary = json.loads(path.read_text())
+    summary.update(tokens_in_replayed=summary["tokens_in"], tokens_out_replayed=summary["tokens_out"])
+    path.write_text(json.dumps(summary))
+    report = build_report(tmp_path)
+    replayed = report["iterations"][0]
+    assert (replayed["tokens"], replayed["tokens_replayed"]) == (0, base["tokens"])
+    assert f"| 0 ({base['tokens']:,}) |" in render_markdown(report)

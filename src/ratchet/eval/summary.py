@@ -51,6 +51,15 @@ def summarize(
     return summary
 
 
+def token_split(summary: dict | None) -> tuple[int, int]:
+    """(generated, replayed) tokens, prompt and completion together, of a run summary. A summary
+    written before replays were counted apart has all its tokens counted as generated."""
+    if not summary:
+        return 0, 0
+    replayed = summary.get("tokens_in_replayed", 0) + summary.get("tokens_out_replayed", 0)
+    return summary["tokens_in"] + summary["tokens_out"] - replayed, replayed
+
+
 def _by_difficulty(counts: dict[str, tuple[int, int]], difficulties: dict[str, int]) -> dict:
     groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for task_id, level in difficulties.items():

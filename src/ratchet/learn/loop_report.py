@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ratchet.eval.intervals import mean_interval
+from ratchet.eval.summary import token_split
 from ratchet.learn.adapters import write_json_atomic
 from ratchet.learn.gate import describe
 from ratchet.learn.monitors import agreement_drift
@@ -26,8 +27,13 @@ def _interval(scores: dict[str, float] | None) -> dict | None:
     return mean_interval(list(scores.values())).to_json() if scores else None
 
 
-def _tokens(summary: dict | None) -> int:
-    return (summary["tokens_in"] + summary["tokens_out"]) if summary else 0
+def _tokens(*summaries: dict | None, usage: dict | None = None) -> tuple[int, int]:
+    """(generated, replayed) tokens of run summaries plus a data-generation `Usage` dict."""
+    splits = [token_split(s) for s in summaries]
+    usage = usage or {}
+    replayed = usage.get("replayed_prompt_tokens", 0) + usage.get("replayed_completion_tokens", 0)
+    splits.append((usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0) - replayed, replayed))
+    return sum(g for g, _ in splits), sum(r for _, r in splits)
 
 
 def build_report(run: Path) -> dict:
@@ -41,7 +47,7 @@ def build_report(run: Path) -> dict:
         "dev_interval": base_dev.get("intervals", {}).get("pass@1") if base_dev else None,
         "test": _mean(test["scores"].get("base")) if test else None,
         "test_interval": _interval(test["scores"].get("base")) if test else None,
-        "tokens": _tokens(base_dev),
+        **dict(zip(("tokens", "tokens_replayed"), _tokens(base_dev))),
     }]
     i = 1
     while (record := _read(run / f"iter-{i:02d}" / "gate.json")) is not None:
@@ -72,8 +78,9 @@ def build_report(run: Path) -> dict:
             "dev_wrong_to_right": decision["candidate_only"],
             "test": _mean(test["scores"].get(label)) if test else None,
             "test_interval": _interval(test["scores"].get(label)) if test else None,
-            "tokens": _tokens(train) + sum(data.get("usage", {}).get(k, 0) for k in ("prompt_tokens", "completion_tokens"))
-            + _tokens(_read(run / label / "dev" / "summary.json")),
+            # generated tokens; those replayed from the response cache apart
+            **dict(zip(("tokens", "tokens_replayed"),
+                       _tokens(train, _read(run / label / "dev" / "summary.json"), usage=data.get("usage")))),
             "monitors": record["monitors"],
         })
         i += 1
@@ -85,7 +92,8 @@ def build_report(run: Path) -> dict:
     if test:
         report["final_incumbent"] = test["final_incumbent"]
         report["final_vs_base_on_test"] = test.get("final_vs_base")
-        report["test_tokens"] = sum(_tokens(_read(p / "summary.json")) for p in sorted((run / "test").iterdir()))
+        tokens = _tokens(*(_read(p / "summary.json") for p in sorted((run / "test").iterdir())))
+        report["test_tokens"], report["test_tokens_replayed"] = tokens
     return report
 
 
@@ -144,6 +152,11 @@ def plot_report(report: dict, path: Path) -> Path:
     return path
 
 
+def _tokens_cell(row: dict) -> str:
+    replayed = row.get("tokens_replayed", 0)
+    return f"{row['tokens']:,}" + (f" ({replayed:,})" if replayed else "")
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
@@ -164,13 +177,13 @@ def render_markdown(report: dict) -> str:
         f"{config.get('samples')} · train/dev/test tasks: {config.get('train_limit')}/{config.get('dev_limit')}/"
         f"{config.get('test_limit')} · gate: {config.get('gate_test')} at {config.get('gate_level')}",
         "",
-        "| iter | train pass@1 % | examples | train s | dev % [95%] (incumbent) | p | accepted | dev tasks for 80% power | test % [95%] | tokens | diversity | train right→wrong | judge agreement |",
+        "| iter | train pass@1 % | examples | train s | dev % [95%] (incumbent) | p | accepted | dev tasks for 80% power | test % [95%] | tokens (replayed) | diversity | train right→wrong | judge agreement |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in report["iterations"]:
         if row["iteration"] == 0:
             lines.append(f"| base | - | - | - | {percent_with_interval(row['dev'], row.get('dev_interval'))} | - | - | - | "
-                         f"{percent_with_interval(row['test'], row.get('test_interval'))} | {row['tokens']:,} | - | - | - |")
+                         f"{percent_with_interval(row['test'], row.get('test_interval'))} | {_tokens_cell(row)} | - | - | - |")
             continue
         m = row["monitors"]
         agreement = m.get("judge_verifier_agreement")
@@ -178,7 +191,7 @@ def render_markdown(report: dict) -> str:
             f"| {row['iteration']} | {_pct(row['train_pass@1'])} | {row['examples']} | {row['train_seconds']} | "
             f"{percent_with_interval(row['dev'], row.get('dev_interval'))} ({_pct(row['dev_incumbent'])}) | {row['p_value']:.3g} | "
             f"{'yes' if row['accepted'] else 'no'} | {row.get('tasks_needed') or '-'} | "
-            f"{percent_with_interval(row['test'], row.get('test_interval'))} | {row['tokens']:,} | {m.get('distinct_bigrams')} | "
+            f"{percent_with_interval(row['test'], row.get('test_interval'))} | {_tokens_cell(row)} | {m.get('distinct_bigrams')} | "
             f"{m.get('train_right_to_wrong_rate', '-')} | {'-' if agreement is None else f'{agreement:.2f}'} |"
         )
     gates = [f"- iteration {row['iteration']}: {row['gate']}" for row in report["iterations"][1:] if row.get("gate")]
