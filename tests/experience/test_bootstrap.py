@@ -10,7 +10,7 @@ from ratchet.errors import UserError
 from ratchet.experience import ExperienceStore
 from ratchet.learn.bootstrap import BootstrapConfig, traj_bootstrap
 from ratchet.learn.bootstrap.loop import segment_bounds, task_order
-from ratchet.learn.bootstrap.report import test_comparison, write_report
+from ratchet.learn.bootstrap.report import compare_on_test, write_report
 from ratchet.models import ScriptedModel
 
 from tests.toy import AdditionSuite, solve_correctly
@@ -65,7 +65,7 @@ def test_naive_bootstrap_grows_the_database_and_beats_the_base_agent(tmp_path):
     page, png = write_report(tmp_path)
     assert "Before and after" in page.read_text() and png.stat().st_size > 5000
     # intervals: dev from the gate's record, test from the test logs, and the paired difference
-    tested = test_comparison(tmp_path)
+    tested = compare_on_test(tmp_path)
     assert tested["final"]["estimate"] == 1.0 and tested["final"]["method"] == "wilson"
     assert tested["sampled"]["pass@2"]["method"] == "bootstrap" and "(sampled) [95%]" in page.read_text()
     assert tested["final_vs_base"]["verdict"] == "better" and tested["final_vs_base"]["p_value"] < 0.05

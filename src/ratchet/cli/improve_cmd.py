@@ -120,14 +120,14 @@ def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8
 
 
 def print_result(result: dict, path: Path) -> None:
-    from ratchet.learn.bootstrap.report import before_after_rows, test_comparison
+    from ratchet.learn.bootstrap.report import before_after_rows, compare_on_test
     from ratchet.learn.gate import describe
 
     config = result["config"]
     table = Table(title=f"Traj-Bootstrap · {config['suite']} · {config['model']}")
     for name in ("metric", "base agent", "with the database"):
         table.add_column(name, justify="left" if name == "metric" else "right")
-    for row in before_after_rows(result, test_comparison(path)):
+    for row in before_after_rows(result, compare_on_test(path)):
         table.add_row(*row)
     cost = result["cost"]
     table.add_row("train attempts (successes)", "", f"{cost['train_attempts']} ({cost['train_successes']})")

@@ -18,11 +18,11 @@ def write_report(run_dir: Path) -> tuple[Path, Path]:
     result = json.loads((run_dir / "result.json").read_text())
     png = plot_growth(result, run_dir / "growth.png")
     page = run_dir / "report.html"
-    page.write_text(render_html(result, png.name, test_comparison(run_dir)))
+    page.write_text(render_html(result, png.name, compare_on_test(run_dir)))
     return page, png
 
 
-def test_comparison(run_dir: Path) -> dict | None:
+def compare_on_test(run_dir: Path) -> dict | None:
     """The test split's greedy evaluations of the base agent and of the saved database, from
     their logs: each pass@1 with its 95% interval, and the paired difference (Newcombe) with
     McNemar's exact two-sided p-value. None before the test split was read."""
@@ -97,7 +97,7 @@ def _with_interval(value: float | None, interval: dict | None) -> str:
 
 def before_after_rows(result: dict, tested: dict | None = None) -> list[tuple[str, str, str]]:
     """(metric, before, after) rows of the report's table, with 95% intervals where the gate's
-    record (dev) or `tested` (test_comparison: the test logs) has them."""
+    record (dev) or `tested` (compare_on_test: the test logs) has them."""
     base, final, decision = result["base"], result["final"], result["decision"]
     tested = tested or {}
     pct = lambda v: "–" if v is None else f"{100 * v:.1f}%"  # noqa: E731
