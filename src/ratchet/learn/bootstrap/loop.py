@@ -290,7 +290,6 @@ def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> N
     c = run.config
     collection = run.state.members[member]
     solver = _solver(run, collection)
-    view = SolverView(run.suite)
     done_ids = run.store.ids(collection)
     tag = f"{run.name}/m{member}"
     phase = f"grow m{member}" if c.members > 1 else "grow"
@@ -303,6 +302,7 @@ def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> N
         # Every (member, pass) samples with its own seed: members shown the same exemplars for
         # the same task would otherwise replay one another's attempts from the response cache.
         params = c.train_params.for_sample(iteration * c.members + member)
+        view = SolverView.for_task(run.suite, task)  # an environment's episodes: this task's world only
         solution = solve_apart(solver, task, view, run.model, params)  # no frame of ours in reach
         verdict = run.suite.verify(task, solution.completion)
         attempt = Attempt(task.id, 0, solution, verdict, solver.name)
