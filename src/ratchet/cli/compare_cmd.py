@@ -102,3 +102,5 @@ def print_comparison(data: dict) -> None:
     console.print(table)
     console.print("CL = P(right after | right before), CS = P(right after | wrong before); "
                   "s/task of replayed (cached) calls is estimated from measured seconds per token.")
+    console.print("Intervals are 95% (Wilson for pass@1, Newcombe for Δ); p is McNemar's exact two-sided test; "
+                  "'n too small to decide': Δ's interval holds 0 or p > 0.05.")
