@@ -23,6 +23,7 @@ import pytest
 from ratchet.core import Split, SolverView, Status, SuiteBase, Task, Verdict
 from ratchet.envs import EnvSuite, EpisodeLimits
 from ratchet.envs.base import EnvPublic
+from ratchet.errors import UserError
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import evaluate
@@ -206,6 +207,11 @@ class TripwireSuite(SuiteBase):
 
 
 class TripwireEnvPublic(EnvPublic):
+    def for_task(self, task, world):
+        public = super().for_task(task, world)
+        public.probe, public.log = self.probe, self.log
+        return public
+
     def messages(self, task: Task) -> list[dict[str, str]]:
         self.probe.check()
         self.log.add(task.id)
@@ -233,6 +239,9 @@ class TripwireEnv(EnvSuite):
 
     def env_factory(self):
         return Counter
+
+    def task_world(self, task):
+        return Counter  # the runner hands each solve a view of its own task (SolverView.for_task)
 
     def make_public(self) -> TripwireEnvPublic:
         public = TripwireEnvPublic(self.name, self.description, self.action_help, self.limits, Counter)
@@ -333,23 +342,44 @@ def _builtin_suites(tmp_path):
     mine = JsonlSuite(jsonl)
     for suite in (gsm, toolcall, humaneval, mine):
         suite.verify(suite.tasks()[0], "0")  # the hidden tables are loaded
+    sql, wordcraft = SqlSuite(), WordcraftSuite(n=10)
+    first, other = sql.tasks()[:2]
+    word_first, word_other = wordcraft.tasks()[:2]
     return [
         (gsm, [gsm._instances]), (toolcall, [toolcall._instances]), (humaneval, [humaneval._problems]),
-        (mine, [mine._gold]), (SqlSuite(), []), (WordcraftSuite(n=10), []),
+        (mine, [mine._gold]), (sql, [sql._questions, sql._questions[other.id]]),
+        (wordcraft, [wordcraft._puzzles, wordcraft._puzzles[word_other.id]]),
     ]
 
 
 def test_no_builtin_suite_puts_the_suite_or_its_hidden_tables_behind_a_view(tmp_path):
-    """For environments the episode's world holds what it needs to announce success (every
-    task's goal), see docs/ARCHITECTURE.md; the suite object itself stays out of reach."""
+    """The view the runner hands a solver (`SolverView.for_task`) reaches neither the suite nor
+    its hidden tables; an environment's episode holds its own task's world only (sql: that
+    question's gold query, not the others')."""
     for suite, tables in _builtin_suites(tmp_path):
-        view = SolverView(suite)
+        task = suite.tasks()[0]
+        view = SolverView.for_task(suite, task)
         if view.has_episodes:
-            view.new_episode(suite.tasks()[0]).close()
+            episode = view.new_episode(task)
+            assert not reaches([view, episode], [suite, *tables]), suite.name
+            episode.close()
+            with pytest.raises(UserError, match="episodes of task"):
+                view.new_episode(suite.tasks()[1])
         assert not reaches([view], [suite, *tables]), suite.name
         close = getattr(suite, "close", None)
         if close:
             close()
+
+
+def test_a_view_made_without_a_task_shares_the_environments_world():
+    """`SolverView(suite)` (no task) opens episodes from one pool whose environments hold every
+    task's world: the limit docs/ARCHITECTURE.md states, kept known by this test."""
+    from ratchet.envs.sql import SqlSuite
+
+    suite = SqlSuite()
+    view = SolverView(suite)
+    with view.new_episode(suite.tasks()[0]) as episode:
+        assert reaches([episode], [suite._questions]) and not reaches([view, episode], [suite])
 
 
 def test_a_suite_without_a_public_part_gets_a_wall_by_convention_only():

@@ -116,6 +116,14 @@ class SolverView:
     def __init__(self, suite: Suite | PublicSuite | SolverView) -> None:
         object.__setattr__(self, "public", public_part(suite))
 
+    @classmethod
+    def for_task(cls, suite: Suite, task: Task) -> SolverView:
+        """The view for solving `task` (what the runner hands a solver): for an environment with
+        per-task worlds (sql, wordcraft) its episodes hold that task's world only, not every
+        task's; for other suites, the same as `SolverView(suite)`."""
+        public_for = getattr(suite, "public_for", None)
+        return cls(public_for(task) if callable(public_for) else suite)
+
     @property
     def name(self) -> str:
         return self.public.name
@@ -178,6 +186,10 @@ class SuiteBase:
                 public = self.make_public() or SuiteMethods(self)  # type: ignore[arg-type]
                 self.__dict__["_public_part"] = public
             return public
+
+    def public_for(self, task: Task) -> PublicSuite:
+        """The public part for solving `task` (environments narrow their episodes' world to it)."""
+        return self.public()
 
     def messages(self, task: Task) -> list[Message]:
         return self._own_public("messages").messages(task)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ratchet.core import Message, Split, Status, SuiteBase, Task, Verdict
+from ratchet.errors import UserError
 from ratchet.core.task import split_key
 
 
@@ -205,6 +206,17 @@ class EnvSuite(SuiteBase):
         own world data (e.g. `partial(SqlEnv, questions)`), so an episode leads to no suite."""
         return self.make_env
 
+    def task_world(self, task: Task) -> Callable[[], Environment] | None:
+        """What makes environments that know `task`'s world only (its question, its goal), for a
+        view of that one task (`SolverView.for_task`); None where one shared pool serves every
+        task (an expensive engine)."""
+        return None
+
+    def public_for(self, task: Task) -> EnvPublic:
+        world = self.task_world(task)
+        public: EnvPublic = self.public()  # type: ignore[assignment]
+        return public if world is None else public.for_task(task, world)
+
     def make_public(self) -> EnvPublic:
         return EnvPublic(self.name, self.description, self.action_help, self.limits, self.env_factory(),
                          self.multiline_actions, self.finish_hint, self.finish_action)
@@ -276,12 +288,18 @@ class EnvPublic:
 
     def __init__(self, name: str, description: str, action_help: str, limits: EpisodeLimits,
                  factory: Callable[[], Environment], multiline_actions: bool = False,
-                 finish_hint: str = "", finish_action: str = "") -> None:
+                 finish_hint: str = "", finish_action: str = "", task_id: str | None = None) -> None:
         self.name, self.description, self.action_help, self.limits = name, description, action_help, limits
         self.multiline_actions, self.finish_hint, self.finish_action = multiline_actions, finish_hint, finish_action
         self._factory = factory
+        self._task_id = task_id  # set: episodes of this task only, each in an environment of its own
         self._free: list[Environment] = []
         self._lock = threading.Lock()
+
+    def for_task(self, task: Task, world: Callable[[], Environment]) -> EnvPublic:
+        """This part for one task, its episodes made by `world` (which knows that task only)."""
+        return type(self)(self.name, self.description, self.action_help, self.limits, world,
+                          self.multiline_actions, self.finish_hint, self.finish_action, task.id)
 
     def messages(self, task: Task) -> list[Message]:
         system = self.description + ("\n\n" + self.action_help if self.action_help else "")
@@ -295,15 +313,16 @@ class EnvPublic:
         return None
 
     def new_episode(self, task: Task) -> Episode:
+        if self._task_id is not None:
+            if task.id != self._task_id:
+                raise UserError(f"this view opens episodes of task {self._task_id!r} only, not {task.id!r}: "
+                                "use SolverView.for_task(suite, task) for each task")
+            return _open(self._factory(), task, self.limits, release=_close)
         with self._lock:
             env = self._free.pop() if self._free else None
         if env is None:
             env = self._factory()
-        try:
-            return Episode(env, task, self.limits, release=self._give_back)
-        except BaseException:
-            env.close()  # a reset that failed may have left it broken: do not pool it
-            raise
+        return _open(env, task, self.limits, release=self._give_back)
 
     def _give_back(self, env: Environment) -> None:
         with self._lock:
@@ -314,3 +333,15 @@ class EnvPublic:
             envs, self._free = self._free, []
         for env in envs:
             env.close()
+
+
+def _open(env: Environment, task: Task, limits: EpisodeLimits, release: Callable[[Environment], None]) -> Episode:
+    try:
+        return Episode(env, task, limits, release=release)
+    except BaseException:
+        env.close()  # a reset that failed may have left it broken: do not pool it
+        raise
+
+
+def _close(env: Environment) -> None:
+    env.close()

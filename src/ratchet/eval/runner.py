@@ -7,9 +7,10 @@ overlaps generation of the next) -> summarise.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -77,10 +78,8 @@ def _solve_all(
     already: int,
 ) -> list[Attempt]:
     """Solve on one thread pool, verify on another: a solving thread's stack, its work item and
-    its function's closure hold the view, never the suite (see docs/ARCHITECTURE.md, the wall)."""
-    solve = _solving(solver, SolverView(suite), model, config)
+    its function's closure hold its task's view, never the suite (docs/ARCHITECTURE.md, the wall)."""
     total = already + len(todo)
-    workers = max(2, model.max_concurrency + 1)
     attempts: list[Attempt] = []
 
     def judge(task: Task, sample: int, solution: Solution) -> Attempt:
@@ -92,29 +91,54 @@ def _solve_all(
         run_dir.append(attempt)
         return attempt
 
+    def judged(attempt: Attempt) -> None:
+        attempts.append(attempt)
+        if progress:
+            progress(already + len(attempts), total)
+
     if progress:
         progress(already, total)
+    views = ((task, sample, lambda task=task: SolverView.for_task(suite, task)) for task, sample in todo)
+    _pipeline(views, _solving(solver, model, config), judge, judged, max(2, model.max_concurrency + 1))
+    return attempts
+
+
+def _pipeline(todo: Iterator[tuple[Task, int, Callable[[], SolverView]]], solve: Callable[[Task, int, SolverView], Solution],
+              judge: Callable[[Task, int, Solution], Attempt], judged: Callable[[Attempt], None], workers: int) -> None:
+    """At most `workers` solves in flight, each handed its task's view as it is submitted (so the
+    solving pool's queue never holds the other tasks' views); each solution is then judged on the
+    verifying pool. An error cancels what has not started and is raised."""
     with ThreadPoolExecutor(workers, thread_name_prefix="ratchet-solve") as solving, \
             ThreadPoolExecutor(workers, thread_name_prefix="ratchet-verify") as verifying:
-        solved = {solving.submit(solve, task, sample): (task, sample) for task, sample in todo}
-        pending: set[Future] = set(solved)
-        futures = list(solved)
+        solving_now: dict[Future, tuple[Task, int]] = {}
+        pending: set[Future] = set()
+        started: list[Future] = []
+
+        def start(future: Future) -> None:
+            pending.add(future)
+            started.append(future)
+
+        def solve_next() -> None:
+            for task, sample, view in itertools.islice(todo, 1):
+                solving_now[future := solving.submit(solve, task, sample, view())] = (task, sample)
+                start(future)
+
+        for _ in range(workers):
+            solve_next()
         try:
             while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    if future in solved:  # solved: now verify it
-                        futures.append(verifying.submit(judge, *solved[future], future.result()))
-                        pending.add(futures[-1])
-                        continue
-                    attempts.append(future.result())
-                    if progress:
-                        progress(already + len(attempts), total)
+                    pending.discard(future)
+                    if future in solving_now:
+                        start(verifying.submit(judge, *solving_now.pop(future), future.result()))
+                        solve_next()
+                    else:
+                        judged(future.result())
         except BaseException:
-            for future in futures:
+            for future in started:
                 future.cancel()
             raise
-    return attempts
 
 
 def solve_apart(solver: Solver, task: Task, view: SolverView, model: Model, params: SamplingParams) -> Solution:
@@ -138,9 +162,9 @@ def solve_apart(solver: Solver, task: Task, view: SolverView, model: Model, para
     return value
 
 
-def _solving(solver: Solver, view: SolverView, model: Model, config: EvalConfig) -> Callable[[Task, int], Solution]:
-    """The function a solving thread runs: it closes over the view, not the suite."""
-    def solve(task: Task, sample: int) -> Solution:
+def _solving(solver: Solver, model: Model, config: EvalConfig) -> Callable[[Task, int, SolverView], Solution]:
+    """The function a solving thread runs: it is handed the task's view, never the suite."""
+    def solve(task: Task, sample: int, view: SolverView) -> Solution:
         return _solve_once(solver, task, view, model, config, sample)
 
     return solve

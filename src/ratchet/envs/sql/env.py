@@ -188,6 +188,9 @@ class SqlSuite(EnvSuite):
     def env_factory(self) -> Callable[[], SqlEnv]:
         return partial(SqlEnv, self._questions)
 
+    def task_world(self, task: Task) -> Callable[[], SqlEnv]:
+        return partial(SqlEnv, {task.id: self._questions[task.id]})
+
     def demonstration(self, task: Task) -> list[tuple[str, str]]:
         """Run the gold query, look at its result, submit it."""
         return [("This query selects exactly the columns and rows the question asks for.",

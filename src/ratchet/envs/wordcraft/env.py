@@ -169,6 +169,9 @@ class WordcraftSuite(EnvSuite):
     def env_factory(self) -> Callable[[], WordcraftEnv]:
         return partial(WordcraftEnv, self._puzzles)
 
+    def task_world(self, task: Task) -> Callable[[], WordcraftEnv]:
+        return partial(WordcraftEnv, {task.id: self._puzzles[task.id]})
+
     def demonstration(self, task: Task) -> list[tuple[str, str]]:
         """Combine along the puzzle's recipe path, intermediate items first."""
         puzzle = self._puzzles[task.id]

@@ -28,7 +28,7 @@ def demonstration_attempt(suite: Suite, task: Task) -> Attempt:
     steps = _steps(suite, task)
     replies = [f"Thought: {thought}\nAction: {action}" for thought, action in steps]
     solver = ReActSolver(max_steps=len(replies))
-    solution = solve_apart(solver, task, SolverView(suite), ScriptedModel(replies, name=DEMO_MODEL), SamplingParams())
+    solution = solve_apart(solver, task, SolverView.for_task(suite, task), ScriptedModel(replies, name=DEMO_MODEL), SamplingParams())
     verdict = suite.verify(task, solution.completion)
     if not verdict.passed:  # the suite's own solution must solve its own task
         raise RuntimeError(f"the demonstration of {suite.name}/{task.id} does not pass: {verdict.feedback}")
