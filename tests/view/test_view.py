@@ -69,6 +69,8 @@ def test_the_diff_names_the_tasks_that_flipped_with_the_paired_difference(runs_d
     broken = sorted(t for t in weak if weak[t] and not strong[t])
     assert f"Fixed (fail → pass): {len(fixed)}" in page and f"Broken (pass → fail): {len(broken)}" in page
     assert all(f"<td>{t}</td>" in page for t in fixed + broken)
+    listed = [page.index(f"<td>{t}</td>") for t in sorted(fixed, key=lambda t: int(t.split("/")[1]))]
+    assert listed == sorted(listed)  # add/5 before add/19
     assert "McNemar exact p = " in page and "n too small to decide" in page
 
 

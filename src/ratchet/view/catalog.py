@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,12 +161,17 @@ def flips(first: list[Attempt], second: list[Attempt]) -> dict[str, list[str]]:
     (pass → fail), both, neither, and the tasks only one run has."""
     a = {t.task_id: t.passed for t in first if t.sample == 0}
     b = {t.task_id: t.passed for t in second if t.sample == 0}
-    shared = sorted(set(a) & set(b))
+    shared = sorted(set(a) & set(b), key=natural)
     return {
         "fixed": [t for t in shared if not a[t] and b[t]],
         "broken": [t for t in shared if a[t] and not b[t]],
         "both": [t for t in shared if a[t] and b[t]],
         "neither": [t for t in shared if not a[t] and not b[t]],
-        "only_first": sorted(set(a) - set(b)),
-        "only_second": sorted(set(b) - set(a)),
+        "only_first": sorted(set(a) - set(b), key=natural),
+        "only_second": sorted(set(b) - set(a), key=natural),
     }
+
+
+def natural(task_id: str) -> list:
+    """Sort key that puts add/5 before add/19."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", task_id)]
