@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ratchet.errors import UserError
 
 Verifier = Callable[[str, Any], "bool | float | Verdict"]
 ANSWER = re.compile(r"answer\s*(?:is|:)\s*(.+)", re.IGNORECASE)
+EXACT_NUMBER = re.compile(r"[-+]?(?:\d{1,60}(?:\.\d{0,60})?|\.\d{1,60})(?:[eE][-+]?\d{1,3})?")
 DEFAULT_SYSTEM = "Solve the task. End your reply with a line 'Answer: <your answer>'."
 SPLITS = tuple(split.value for split in Split)
 
@@ -33,10 +35,19 @@ def default_extract(completion: str) -> str | None:
 
 
 def default_verify(answer: str, gold: Any) -> bool:
-    try:
-        return abs(float(str(answer).replace(",", "")) - float(gold)) < 1e-9
-    except (TypeError, ValueError):
-        return str(answer).strip().lower() == str(gold).strip().lower()
+    """Numbers compare exactly, to 1e-9 (floats would take 12345678901234567000 for
+    12345678901234567890); anything else as trimmed, lower-cased text."""
+    number, gold_number = _exact_number(str(answer)), _exact_number(str(gold))
+    if number is not None and gold_number is not None:
+        return abs(number - gold_number) < Fraction(1, 10**9)
+    return str(answer).strip().lower() == str(gold).strip().lower()
+
+
+def _exact_number(text: str) -> Fraction | None:
+    """A decimal number's exact value; None for anything else (`1e999999999` too: Fraction would
+    spend minutes computing it)."""
+    text = text.strip().replace(",", "")
+    return Fraction(text) if EXACT_NUMBER.fullmatch(text) else None
 
 
 @dataclass(frozen=True)

@@ -24,41 +24,57 @@ from typing import Any
 from ratchet.suites.toolcall.values import parse_boolean, parse_date, parse_integer, parse_number, parse_time
 
 Call = dict[str, Any]
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _SPACES = re.compile(r"\s+")
+_OBJECT_START = re.compile(r'\{\s*"')  # a call is an object with keys: `{"`
+MAX_OBJECTS = 200  # a text with more JSON objects than this holds no answer (and parsing stays fast)
 
 
 def parse_call(text: str) -> Call | None:
-    """The first function call in `text` as {"name": str, "arguments": dict}, or None."""
-    candidates = [block for block in _FENCE.findall(text)] + [text]
-    for candidate in candidates:
-        for value in _json_objects(candidate):
-            call = _as_call(value)
-            if call is not None:
-                return call
-    return None
+    """The function call in `text` as {"name": str, "arguments": dict}, or None when there is
+    none, or when the text holds calls that differ (one answer, not a choice of several)."""
+    calls = parse_calls(text)
+    if not calls or any(_fingerprint(call) != _fingerprint(calls[0]) for call in calls[1:]):
+        return None
+    return calls[0]
 
 
-def _json_objects(text: str):
+def parse_calls(text: str) -> list[Call]:
+    """Every function call written in `text`, in order (a call inside a call's arguments is an
+    argument, not a call; an OpenAI `tool_calls` list counts each of its calls)."""
+    calls: list[Call] = []
     decoder = json.JSONDecoder()
-    position = text.find("{")
-    while position != -1:
+    start = _OBJECT_START.search(text)
+    for _ in range(MAX_OBJECTS):
+        if start is None:
+            return calls
         try:
-            value, _ = decoder.raw_decode(text, position)
-        except json.JSONDecodeError:
-            pass
-        else:
-            yield value
-        position = text.find("{", position + 1)
+            value, end = decoder.raw_decode(text, start.start())
+        except (ValueError, RecursionError):  # not JSON, a 5,000-digit number, nesting too deep
+            value, end = None, start.start() + 1
+        found = _as_calls(value)
+        calls.extend(found)
+        start = _OBJECT_START.search(text, end if found else start.start() + 1)
+    return [] if start is not None else calls  # a heap of JSON objects is not one answer
+
+
+def _fingerprint(call: Call) -> str:
+    return json.dumps(call, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _as_calls(value: Any) -> list[Call]:
+    if isinstance(value, dict) and isinstance(value.get("tool_calls"), list):
+        return [call for item in value["tool_calls"] if (call := _as_call(item)) is not None]
+    call = _as_call(value)
+    return [] if call is None else [call]
 
 
 def _as_call(value: Any) -> Call | None:
+    for _ in range(3):  # {"function": {...}} and {"type": "function", "function": {...}}
+        if not isinstance(value, dict) or not isinstance(value.get("function"), dict):
+            break
+        value = value["function"]
     if not isinstance(value, dict):
         return None
-    if isinstance(value.get("tool_calls"), list) and value["tool_calls"]:
-        return _as_call(value["tool_calls"][0])
-    if isinstance(value.get("function"), dict):
-        return _as_call(value["function"])
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
         return None
@@ -66,7 +82,7 @@ def _as_call(value: Any) -> Call | None:
     if isinstance(arguments, str):
         try:
             arguments = json.loads(arguments) if arguments.strip() else {}
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             return None
     if arguments is None:
         arguments = {}
@@ -172,7 +188,8 @@ def call_difference(predicted: Call, gold: Call) -> str:
     got, want = predicted["arguments"], gold["arguments"]
     missing = sorted(set(want) - set(got))
     extra = sorted(set(got) - set(want))
-    wrong = sorted(key for key in set(got) & set(want) if got[key] != want[key])
+    # compared as JSON text: `==` would take true for 1 and 1.0 for 1 where the types differ
+    wrong = sorted(key for key in set(got) & set(want) if _fingerprint(got[key]) != _fingerprint(want[key]))
     parts = []
     if missing:
         parts.append("missing " + ", ".join(missing))

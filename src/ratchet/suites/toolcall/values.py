@@ -10,6 +10,7 @@ right call, only in another spelling.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from random import Random
 from typing import Any
@@ -72,14 +73,16 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    text = _MONEY_NOISE.sub("", str(value).strip())
-    if text.lower() in NUMBER_WORDS:
-        return float(NUMBER_WORDS.index(text.lower()))
-    try:
-        return float(text.rstrip("%"))  # "5%" is 5 for a percent parameter
-    except ValueError:
-        return None
+        number = float(value) if not isinstance(value, int) or abs(value) < 10**300 else math.inf
+    else:
+        text = _MONEY_NOISE.sub("", str(value).strip())
+        if text.lower() in NUMBER_WORDS:
+            return float(NUMBER_WORDS.index(text.lower()))
+        try:
+            number = float(text.rstrip("%"))  # "5%" is 5 for a percent parameter
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None  # "nan", "inf", 1e999 are no amounts
 
 
 def parse_integer(value: Any) -> int | None:
