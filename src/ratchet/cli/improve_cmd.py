@@ -131,7 +131,9 @@ def print_result(result: dict, path: Path) -> None:
         table.add_row(*row)
     cost = result["cost"]
     table.add_row("train attempts (successes)", "", f"{cost['train_attempts']} ({cost['train_successes']})")
-    table.add_row("bootstrap tokens", "", f"{cost['prompt_tokens'] + cost['completion_tokens']:,}")
+    replayed = cost.get("replayed_tokens", 0)
+    table.add_row("bootstrap tokens generated (replayed)", "",
+                  f"{cost['prompt_tokens'] + cost['completion_tokens'] - replayed:,} ({replayed:,})")
     console.print(table)
     decision = result["decision"]
     console.print(f"gate on dev: {'kept' if decision['kept'] else 'not kept'} ({decision['reason']})")

@@ -39,6 +39,7 @@ class Experience:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
+    replayed_tokens: int = 0  # of prompt_tokens + completion_tokens, replayed from the response cache
     exemplar_ids: tuple[str, ...] = ()
     created: float = 0.0
     collection: str = DEFAULT_COLLECTION
@@ -100,6 +101,7 @@ def experience_from_attempt(
         prompt_tokens=solution.usage.prompt_tokens,
         completion_tokens=solution.usage.completion_tokens,
         seconds=solution.usage.seconds,
+        replayed_tokens=solution.usage.replayed_prompt_tokens + solution.usage.replayed_completion_tokens,
         exemplar_ids=tuple(getattr(solution, "exemplar_ids", ())),
         created=created,
         collection=collection,

@@ -24,7 +24,7 @@ from ratchet.core import Turn
 from ratchet.errors import MissingExtraError, UserError
 from ratchet.experience.experience import DEFAULT_COLLECTION, Experience
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: experiences.replayed_tokens (v1 stores are upgraded when opened)
 STORE_KIND = "ratchet-experience-store"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -58,6 +58,7 @@ experiences_table = sa.Table(
     sa.Column("prompt_tokens", sa.Integer, nullable=False),
     sa.Column("completion_tokens", sa.Integer, nullable=False),
     sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("replayed_tokens", sa.Integer, nullable=False, server_default="0"),
     sa.Column("exemplar_ids", sa.Text, nullable=False),  # JSON list of experience ids
     sa.Column("created", sa.Float, nullable=False),
     sa.UniqueConstraint("collection", "id", name="uq_experiences_collection_id"),
@@ -117,6 +118,22 @@ class ExperienceStore:
                 f"{self.location} was written by a newer Ratchet (store schema v{version}, this "
                 f"one reads v{SCHEMA_VERSION}): pip install -U ratchet-ai"
             )
+        if version < SCHEMA_VERSION:
+            self._upgrade_from_v1()
+
+    def _upgrade_from_v1(self) -> None:
+        """v1 stores lack `replayed_tokens`: added as 0 (their tokens count as generated)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(
+                    "ALTER TABLE experiences ADD COLUMN replayed_tokens INTEGER NOT NULL DEFAULT 0"))
+                conn.execute(sa.update(meta_table).where(meta_table.c.key == "schema_version")
+                             .values(value=str(SCHEMA_VERSION)))
+        except sa.exc.DBAPIError as error:
+            raise UserError(
+                f"{self.location} is a store of schema v1 that could not be upgraded to "
+                f"v{SCHEMA_VERSION} ({_first_line(error)}): open it once where it can be written"
+            ) from None
 
     def _create_schema(self) -> None:
         with self.engine.begin() as conn:

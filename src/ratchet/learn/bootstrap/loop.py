@@ -34,6 +34,7 @@ from ratchet.core import Attempt, SolverView, Suite, Task
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.rundir import RunDir
 from ratchet.eval.runner import EvalResult, evaluate, select_tasks, solve_apart
+from ratchet.eval.summary import token_split
 from ratchet.errors import UserError
 from ratchet.experience import (
     DatabaseRef,
@@ -236,7 +237,8 @@ def _shown_database(run: _Run, spec: str | Path, stack: contextlib.ExitStack) ->
 
 
 def _eval_tokens(*results: EvalResult) -> int:
-    return sum(r.summary["tokens_in"] + r.summary["tokens_out"] for r in results)
+    """Tokens the evaluations generated (those replayed from the response cache left out)."""
+    return sum(token_split(r.summary)[0] for r in results)
 
 
 # -- phase 2: growing the databases ------------------------------------------------------------
@@ -472,7 +474,7 @@ def _grow_cost(run: _Run) -> dict:
     """Tokens and time spent growing the databases: this run's train attempts, each counted once
     (a database copied by the exploit step holds the same ids again)."""
     seen: set[str] = set()
-    prompt = completion = successes = 0
+    prompt = completion = successes = replayed = 0
     seconds = 0.0
     for experience in run.store.iter(collection=None):
         if not experience.run.startswith(f"{run.name}/m") or experience.id in seen:
@@ -481,10 +483,12 @@ def _grow_cost(run: _Run) -> dict:
         successes += int(experience.passed)
         prompt += experience.prompt_tokens
         completion += experience.completion_tokens
+        replayed += experience.replayed_tokens
         seconds += experience.seconds
     return {
         "train_attempts": len(seen), "train_successes": successes,
         "prompt_tokens": prompt, "completion_tokens": completion,
+        "replayed_tokens": replayed,  # of prompt + completion, from the response cache
         "generation_seconds": round(seconds, 2),
         "phase_seconds": {k: round(v, 1) for k, v in run.state.seconds.items()},
     }

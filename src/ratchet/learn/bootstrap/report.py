@@ -157,7 +157,8 @@ td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{
 <p>{test_read_line(result)}</p>
 <h2>Cost of bootstrapping</h2>
 <p>{cost['train_attempts']} train attempts ({cost['train_successes']} successes),
-{cost['prompt_tokens'] + cost['completion_tokens']:,} tokens, phases (s): {html.escape(json.dumps(cost['phase_seconds']))}.</p>
+{cost['prompt_tokens'] + cost['completion_tokens'] - cost.get('replayed_tokens', 0):,} tokens generated
+({cost.get('replayed_tokens', 0):,} more replayed from the response cache), phases (s): {html.escape(json.dumps(cost['phase_seconds']))}.</p>
 {kept}
 <h2>Database replacements (population-based curation)</h2><ul>{events}</ul>
 <p>Database: <code>{html.escape(result['database'])}</code>; configuration:</p>
