@@ -35,6 +35,8 @@ BANNER_LINE = re.compile(r"^[\s$_|\\/<>]+$")
 PROMPT_TAIL = re.compile(r"\n>[^\n]*$")
 RESTART = re.compile(r"\n*Would you like to RESTART.*$", re.S)
 _GENERATE = threading.Lock()
+OUT_OF_STORY = frozenset(("save", "restore", "script", "transcript", "unscript", "noscript", "restart",
+                          "quit", "q", "undo"))
 
 
 def require_textworld():  # noqa: ANN201 - the module
@@ -96,6 +98,21 @@ def generate_game(level: int, seed: int, directory: Path) -> GameSpec:
     return GameSpec(game_id, level, seed, game.objective, tuple(game.walkthrough))
 
 
+def refused(command: str) -> str | None:
+    """Why `command` is not sent to the game, or None. One action is one command: Inform runs
+    "go north. take key" and "go north then take key" as several, past the step limit. Commands
+    outside the story are refused too: `save` and `restore` carry a game's state from one episode
+    into another through a file (a replay would no longer depend on its actions alone), `script`
+    writes a transcript file, `restart` and `quit` reset or stop the game under TextWorld's state
+    tracking, and TextWorld's own `tw-` commands switch that tracking off."""
+    words = re.findall(r"[\w-]+", command)
+    if re.search(r"[.;]", command) or "then" in words:
+        return "One command per action, please."
+    if any(word in OUT_OF_STORY or word.startswith("tw-") for word in words):
+        return "That command is not available in this game."
+    return None
+
+
 class TextWorldEnv:
     def __init__(self, directory: Path) -> None:
         self._directory = directory
@@ -116,7 +133,9 @@ class TextWorldEnv:
     def step(self, action: str) -> StepResult:
         if self._env is None:
             return StepResult("No game: the environment was not reset.", valid=False)
-        command = " ".join(action.lower().split())
+        command = " ".join(action.lower().split()).rstrip(".!")
+        if refusal := refused(command):
+            return StepResult(refusal, valid=False)
         valid = command in self._admissible
         state, reward, done = self._env.step(command)
         self._admissible = list(state.admissible_commands or ())
