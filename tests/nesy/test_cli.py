@@ -81,3 +81,13 @@ def test_the_report_records_the_single_read_of_test_and_the_dev_score(scan_model
     assert report["test_reads"] == [{"split": "simple", "examples": 50, "when": "after learning"}]
     assert report["dev_accuracy"] == round(dev.accuracy, 4)
     assert report_dict(model, {"simple": test})["dev_accuracy"] is None
+    assert report["accuracy_interval"]["simple"]["n"] == 50 and report["dev_interval"]["n"] == 20
+    assert report["accuracy_interval"]["simple"]["low"] <= round(test.accuracy, 4) <= report["accuracy_interval"]["simple"]["high"]
+
+
+def test_printed_accuracies_carry_their_wilson_interval() -> None:
+    from types import SimpleNamespace
+
+    from ratchet.nesy.cli import _interval
+
+    assert _interval(SimpleNamespace(correct=5, total=10)) == "[95%: 23.7, 76.3]"

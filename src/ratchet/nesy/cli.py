@@ -75,8 +75,8 @@ def train(
         model.save(out / "model.pt")
         report = write_report(model, {split: evaluation}, out, dev=dev)
         if dev is not None:
-            console.print(f"dev accuracy on {dataset}/{split}: {dev.accuracy:.2%} ({dev.correct}/{dev.total})")
-        console.print(f"test accuracy on {dataset}/{split}: [bold]{evaluation.accuracy:.2%}[/bold] "
+            console.print(f"dev accuracy on {dataset}/{split}: {dev.accuracy:.2%} {_interval(dev)} ({dev.correct}/{dev.total})")
+        console.print(f"test accuracy on {dataset}/{split}: [bold]{evaluation.accuracy:.2%}[/bold] {_interval(evaluation)} "
                       f"({evaluation.correct}/{evaluation.total}); trained in {model.train_seconds:.0f} s")
         console.print(f"model: {out / 'model.pt'}   report: {report}   curves: {out / 'curves.png'}")
 
@@ -113,7 +113,7 @@ def evaluate(
         name = split or loaded.split
         check_dataset(loaded.dataset, name)
         result = loaded.evaluate(load_split(loaded.dataset, name, seed).test)
-        console.print(f"{loaded.dataset}/{name}: [bold]{result.accuracy:.2%}[/bold] ({result.correct}/{result.total}, "
+        console.print(f"{loaded.dataset}/{name}: [bold]{result.accuracy:.2%}[/bold] {_interval(result)} ({result.correct}/{result.total}, "
                       f"{result.unknown_inputs} with unseen tokens) in {result.seconds:.1f} s")
         path = Path(model if Path(model).is_dir() else Path(model).parent) / f"eval_{name}.json"
         path.write_text(json.dumps(result.__dict__, indent=2))
@@ -139,3 +139,11 @@ def show(path: Path = typer.Argument(..., help="a model.pt (or the directory hol
         Console(width=max(console.width, 120), file=sys.stdout).print(table)
 
     _guard(run)
+
+
+def _interval(evaluation) -> str:  # noqa: ANN001
+    """'[95%: 41.3, 62.5]': the accuracy's Wilson interval, in percent."""
+    from ratchet.eval.intervals import wilson
+
+    interval = wilson(evaluation.correct, evaluation.total)
+    return f"[95%: {100 * interval.low:.1f}, {100 * interval.high:.1f}]"

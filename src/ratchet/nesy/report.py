@@ -9,6 +9,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+from ratchet.eval.intervals import wilson
 from ratchet.nesy.model import Evaluation, NsrModel
 
 
@@ -21,6 +22,9 @@ def report_dict(model: NsrModel, evaluations: dict[str, Evaluation], dev: Evalua
         "train_seconds": round(model.train_seconds, 2),
         "accuracy": {name: round(ev.accuracy, 4) for name, ev in evaluations.items()},
         "dev_accuracy": None if dev is None else round(dev.accuracy, 4),
+        # 95% Wilson intervals of the accuracies above (docs/INTERVALS.md)
+        "accuracy_interval": {name: wilson(ev.correct, ev.total).to_json() for name, ev in evaluations.items()},
+        "dev_interval": None if dev is None else wilson(dev.correct, dev.total).to_json(),
         "test_reads": [{"split": name, "examples": ev.total, "when": "after learning"} for name, ev in evaluations.items()],
         "evaluations": {name: dataclasses.asdict(ev) for name, ev in evaluations.items()},
         "programs": [{"symbol": s, "program": p, "confidence": round(c, 3)} for s, p, c in model.program_table()],
