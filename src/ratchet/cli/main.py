@@ -81,6 +81,8 @@ def run(argv: list[str]) -> int:
         return _fail(*os_error_line(error))
     except Exception as error:
         return _click_error(error)
+    if result == 130:  # typer turns a KeyboardInterrupt inside a command into exit code 130
+        return _interrupted()
     return result if isinstance(result, int) else 0
 
 

@@ -47,8 +47,9 @@ def suites_command(
     files: Annotated[Optional[list[str]], typer.Argument(
         help="your own suites (FILE.jsonl or FILE.py) to list with their split sizes")] = None,
 ) -> None:
-    """List the built-in suites (and any suite FILE given) with their split sizes. A built-in suite
-    whose optional dependency is missing is listed with the pip command that adds it."""
+    """List the built-in suites with their split sizes, or, given suite FILEs, those files' suites
+    (their names and splits). A built-in suite whose optional dependency is missing is listed with
+    the pip command that adds it."""
     from ratchet.core import Split
     from ratchet.errors import UserError
     from ratchet.suites.registry import SUITES, load_suite
@@ -56,7 +57,7 @@ def suites_command(
     table = Table(title="Suites (use with --suite NAME, or --suite FILE.jsonl / FILE.py)")
     for column in ("suite", "train", "dev", "test", "note"):
         table.add_column(column)
-    for name in (*SUITES, *(files or ())):
+    for name in files or SUITES:
         try:
             suite = load_suite(name)
         except UserError as error:

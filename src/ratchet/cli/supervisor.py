@@ -51,7 +51,8 @@ def saved_summary(path: Path | None) -> str:
         with open(log, "rb") as handle:
             attempts += sum(1 for line in handle if line.endswith(b"\n"))
     stores = len(list(Path(path).rglob("*.sqlite")))
-    held = f"{attempts} finished attempts" + (f" and {stores} experience store(s)" if stores else "")
+    held = f"{attempts} finished attempt{'s' if attempts != 1 else ''}" + (
+        f" and {stores} experience store{'s' if stores != 1 else ''}" if stores else "")
     return f"{path} keeps {held}"
 
 

@@ -70,11 +70,14 @@ class RunDir:
     def append(self, attempt: Attempt) -> None:
         line = json.dumps(attempt.to_json(), ensure_ascii=False) + "\n"
         with self._lock:
-            self._repair_torn_tail()
-            with open(self.attempts_path, "a", encoding="utf-8") as handle:
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+            try:
+                self._repair_torn_tail()
+                with open(self.attempts_path, "a", encoding="utf-8") as handle:
+                    handle.write(line)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as error:  # a full disk: name the file (a torn line is repaired on resume)
+                raise OSError(error.errno, error.strerror, str(self.attempts_path)) from error
 
     def _repair_torn_tail(self) -> None:
         """Make sure a new line never glues onto a torn one left by a kill."""

@@ -1,12 +1,14 @@
 """Any OpenAI-compatible endpoint (vLLM, llama.cpp server, Ollama, OpenAI) via the official client.
 
 The client already retries connection errors, 408/409/429 and 5xx with exponential backoff; we
-set how often and how long, cap concurrency with a semaphore, and turn what is left into
+set how often and how long, retry a 200 that is not a chat completion (bad JSON, an HTML page,
+no choices) the same way, cap concurrency with a semaphore, and turn what is left into
 `BackendError` (retryable or not) or, for a wrong URL or model, a one-line `UserError`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -16,6 +18,8 @@ from ratchet.core import Message, Usage
 from ratchet.errors import BackendError, MissingExtraError, UserError
 from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
 from ratchet.models.timing import BusyClock
+
+RETRY_BASE_SECONDS = 0.5  # backoff before the first retry of a malformed 200; doubles, capped at 8 s
 
 
 class OpenAIModel:
@@ -42,6 +46,7 @@ class OpenAIModel:
         self.identity = f"openai:{self.base_url}:{model}:explicit-sampler"
         self.sends_sampler_extras = True  # False once the server rejected them (OpenAI's API does)
         self.max_concurrency = max_concurrency
+        self.max_retries = max_retries
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._busy = BusyClock()
         self._client = openai.OpenAI(
@@ -88,10 +93,9 @@ class OpenAIModel:
         with self._slots:
             ticket = self._busy.start()
             try:
-                response = self._create(request)
+                response, choice = self._create_valid(request)
             finally:
                 seconds = self._busy.stop(ticket)
-        choice = response.choices[0]
         usage = Usage(
             prompt_tokens=getattr(response.usage, "prompt_tokens", 0) or 0,
             completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
@@ -105,6 +109,24 @@ class OpenAIModel:
             usage=usage,
             logprobs=_logprobs(choice, params.logprobs or 0),
         )
+
+    def _create_valid(self, request: dict):  # noqa: ANN202
+        """A response with a usable first choice. A 200 whose body is not a chat completion (bad
+        JSON, an HTML error page from a proxy, no `choices`) is retried with backoff like a 5xx;
+        after `max_retries` retries it is a retryable BackendError."""
+        for retry in range(self.max_retries + 1):
+            try:
+                response = self._create(request)
+            except json.JSONDecodeError as error:
+                problem = f"a body that is not JSON ({error.msg})"
+            else:
+                problem = _malformed(response)
+                if problem is None:
+                    return response, response.choices[0]
+            if retry < self.max_retries:
+                time.sleep(min(RETRY_BASE_SECONDS * 2 ** retry, 8.0))
+        raise BackendError(f"{self.base_url} answered HTTP 200 with {problem}, {self.max_retries + 1} times: "
+                           "check the server and its log", retryable=True)
 
     def _create(self, request: dict):
         openai = self._openai
@@ -126,6 +148,19 @@ class OpenAIModel:
         except openai.APIStatusError as error:
             retryable = error.status_code >= 500
             raise BackendError(f"{self.base_url}: HTTP {error.status_code}", retryable=retryable) from error
+
+
+def _malformed(response) -> str | None:  # noqa: ANN001
+    """What is wrong with a 200 response that should be a chat completion, or None."""
+    if isinstance(response, str):  # the client returns the text of a body that is not JSON
+        start = " ".join(response.split())[:40]
+        return f"a body that is not a chat completion ({start!r})"
+    choices = getattr(response, "choices", None)
+    if not choices:
+        return "no choices"
+    if getattr(choices[0], "message", None) is None:
+        return "a choice without a message"
+    return None
 
 
 def sampler_extras(params: SamplingParams) -> dict:
