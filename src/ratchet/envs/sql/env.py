@@ -3,10 +3,14 @@
 Actions: an SQL query (one SELECT statement) runs and shows its result; `submit` hands in the
 result of the last query that ran, `submit <query>` runs a query and hands in its result. Success
 is a result equal to the gold query's: compared as a multiset of rows, or as a list when the gold
-query sorts (ORDER BY). Column names do not matter; numbers are compared to 6 decimal places.
+query sorts (ORDER BY). Column names do not matter; numbers are compared to 6 decimal places. A
+result cut off at MAX_ROWS rows is never a success.
 
-The connection is read-only (an authorizer allows reading and nothing else) and every query has
-a time limit; an error, a write or a timeout is an observation, not an exception.
+The agent's connection is read-only twice over (`PRAGMA query_only`, and an authorizer that
+allows reading and nothing else), attaches no other database, caps every value at MAX_VALUE_BYTES
+and every result at MAX_RESULT_BYTES, and gives each query a time limit; an error, a write or a
+timeout is an observation, not an exception. The gold result comes from a connection of its own
+to the pristine database, so nothing the agent runs can reach it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 
 from ratchet.core import Task
 from ratchet.envs.base import EnvSuite, EpisodeLimits, StepResult
@@ -26,17 +30,48 @@ from ratchet.envs.sql.questions import Question, generate_questions
 QUERY_SECONDS = 2.0
 SHOWN_ROWS = 20
 MAX_ROWS = 10_000
+MAX_VALUE_BYTES = 100_000  # one string or blob: unbounded, randomblob(100000000) took 2 s and 100 MB
+MAX_COLUMNS = 100
+MAX_RESULT_BYTES = 16_000_000  # the text and blobs of one result
 READ_ONLY = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 SAFE_PRAGMAS = {"table_info", "table_list", "index_list", "foreign_key_list"}
+# printf('%.*c', 500000000, 'x') pads one character at a time inside one step of the query, where
+# neither the length cap nor the time limit stops it (8 s); a formatted number never matches anyway
+DENIED_FUNCTIONS = {"printf", "format"}
+DENIED_CALL = re.compile(r"\b(?:printf|format)\s*\(", re.IGNORECASE)
 FENCE = re.compile(r"^```\w*\s*|\s*```$")
 
 
 def read_only(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in DENIED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
     if action in READ_ONLY:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA and arg1 in SAFE_PRAGMAS:  # queries, not settings
         return sqlite3.SQLITE_OK
     return sqlite3.SQLITE_DENY
+
+
+def open_read_only(schema: str, seed: int) -> sqlite3.Connection:
+    """The agent's connection: a private copy of the database that cannot be written, attached
+    to, or made to build huge values."""
+    db = open_database(schema, seed)
+    db.execute("PRAGMA query_only = ON")
+    db.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    db.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
+    db.set_authorizer(read_only)
+    return db
+
+
+@cache
+def gold_rows(schema: str, seed: int, gold: str) -> tuple[tuple, ...]:
+    """The gold query's result on a fresh copy of the database (memoised per process)."""
+    db = open_database(schema, seed)
+    try:
+        return tuple(db.execute(gold).fetchall())
+    finally:
+        db.close()
 
 
 def normalize(rows: Sequence[tuple]) -> list[tuple]:
@@ -66,6 +101,25 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+class _TooLarge(Exception):
+    """A result past MAX_RESULT_BYTES."""
+
+
+def _fetch(cursor: sqlite3.Cursor) -> tuple[list[tuple], bool]:
+    """Up to MAX_ROWS rows, read one at a time so that a huge result stops at MAX_RESULT_BYTES;
+    and whether that was all of them."""
+    rows: list[tuple] = []
+    size = 0
+    for row in cursor:
+        if len(rows) == MAX_ROWS:
+            return rows, False
+        size += sum(len(value) if isinstance(value, str | bytes) else 8 for value in row)
+        if size > MAX_RESULT_BYTES:
+            raise _TooLarge
+        rows.append(row)
+    return rows, True
+
+
 class SqlEnv:
     """One database connection at a time, replaced on every reset."""
 
@@ -75,13 +129,13 @@ class SqlEnv:
         self._db: sqlite3.Connection | None = None
         self._question: Question | None = None
         self._last: list[tuple] | None = None
+        self._last_complete = False  # False when the last result was cut off at MAX_ROWS
 
     def reset(self, task: Task) -> str:
         self.close()
         self._question = self._questions[task.id]
-        self._db = open_database(self._question.schema, self._question.seed)
-        self._db.set_authorizer(read_only)
-        self._last = None
+        self._db = open_read_only(self._question.schema, self._question.seed)
+        self._last, self._last_complete = None, False
         return (f"You are connected to the SQLite database '{self._question.schema}'. Its tables:\n"
                 f"{schema_text(self._question.schema)}\n\nQuestion: {self._question.question}")
 
@@ -97,7 +151,6 @@ class SqlEnv:
         rows, observation = self._run(text)
         if rows is None:
             return StepResult(observation, valid=False)
-        self._last = rows
         return StepResult(observation)
 
     def _submit(self, query: str) -> StepResult:
@@ -105,39 +158,39 @@ class SqlEnv:
             rows, observation = self._run(query)
             if rows is None:
                 return StepResult(observation + "\nNothing was submitted.", valid=False)
-            self._last = rows
         if self._last is None:
             return StepResult("Nothing to submit: run a query first, or write `submit <query>`.", valid=False)
-        gold = self._gold_rows()
-        success = same_result(self._last, gold, self._question.ordered)
+        question = self._question
+        gold = gold_rows(question.schema, question.seed, question.gold)
+        success = self._last_complete and same_result(self._last, gold, question.ordered)
         return StepResult("Submitted. The episode is over.", reward=float(success), done=True, success=success)
 
     def _run(self, query: str) -> tuple[list[tuple] | None, str]:
-        """(rows, what the agent sees); rows is None when the query failed."""
+        """(rows, what the agent sees); rows is None when the query failed. A query that ran
+        becomes the last result."""
         deadline = time.monotonic() + self._query_seconds
         self._db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         try:
             cursor = self._db.execute(query)
-            rows = cursor.fetchmany(MAX_ROWS)
+            rows, complete = _fetch(cursor)
             columns = [c[0] for c in cursor.description or ()]
+        except _TooLarge:
+            return None, f"Error: the result holds more than {MAX_RESULT_BYTES // 1_000_000} MB; select less."
         except sqlite3.Warning as error:  # e.g. "You can only execute one statement at a time."
             return None, f"Error: {error}"
         except sqlite3.Error as error:
             if time.monotonic() > deadline:
                 return None, f"Error: the query ran past the {self._query_seconds:g} s limit."
+            if "not authorized" in str(error) and DENIED_CALL.search(query):
+                return None, "Error: printf() and format() are not available; use round() or ||."
             if "not authorized" in str(error):
                 return None, "Error: the database is read-only; only SELECT queries are allowed."
             return None, f"Error: {error}"
         finally:
             self._db.set_progress_handler(None, 0)
-        return rows, show_rows(columns, rows)
-
-    def _gold_rows(self) -> list[tuple]:
-        self._db.set_authorizer(None)
-        try:
-            return self._db.execute(self._question.gold).fetchall()
-        finally:
-            self._db.set_authorizer(read_only)
+        self._last, self._last_complete = rows, complete
+        cut = "" if complete else f"\nOnly the first {MAX_ROWS} rows were kept: a cut-off result cannot succeed."
+        return rows, show_rows(columns, rows) + cut
 
     def valid_actions(self) -> Sequence[str] | None:
         return None  # queries are open-ended
