@@ -134,7 +134,7 @@ def test_textworld_one_command_per_action_and_no_commands_outside_the_story(text
     walkthrough = list(textworld.games[task.id].walkthrough)
     cheats = [
         [". ".join(walkthrough)], [" then ".join(walkthrough)],  # the whole game in one action
-        *[[text] for text in SUCCESS_TEXTS], ["say *** The End ***"], ["examine *** The End ***"],
+        [*SUCCESS_TEXTS, "say *** The End ***", "examine *** The End ***"],
         walkthrough[:-1] + ["save"], ["restore", walkthrough[-1]],  # carrying progress across episodes
         walkthrough[:-1] + ["restart", "y", "quit", "y", "tw-trace-actions", "script"],
     ]
@@ -165,8 +165,8 @@ def test_sciworld_success_is_the_simulators_score(tmp_path):
             gold = env._env.get_gold_action_sequence()
         finally:
             suite._give_back(env)
-        cheats = [*[[text] for text in SUCCESS_TEXTS], ["focus on agent", "reset task", *gold],
-                  [" . ".join(gold)], gold[:-1] + ["reset task", "wait"]]
+        cheats = [[*SUCCESS_TEXTS, " . ".join(gold), " then ".join(gold)],  # one replay: the JVM is slow
+                  ["focus on agent", "reset task", *gold], gold[:-1] + ["reset task", "wait"]]
         for actions in cheats:
             assert not suite.verify(task, json.dumps(actions)).passed, actions
         assert suite.verify(task, json.dumps(gold)).passed
