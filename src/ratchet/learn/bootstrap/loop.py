@@ -67,6 +67,9 @@ class BootstrapState:
     curve: list[dict] = field(default_factory=list)
     replacements: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per phase, summed
+    # "segment/member" -> the store's last seq when that growth began: exemplar curation ranks by
+    # the attempts up to it, so a resumed segment ranks exactly as an uninterrupted one
+    ranked_until: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path, members: int) -> BootstrapState:
@@ -262,36 +265,41 @@ def grow_phase(run: _Run) -> None:
     start = 0 if run.state.segments_done == 0 else bounds[run.state.segments_done - 1]
     for segment in range(run.state.segments_done, len(bounds)):
         for member in range(c.members):
-            _grow_member(run, member, start, bounds[segment], total)
+            _grow_member(run, member, start, bounds[segment], total, segment)
         _checkpoint(run, segment)
         run.state.segments_done = segment + 1
         run.save()
         start = bounds[segment]
 
 
-def _retriever(run: _Run, collection: str, max_seq: int | None = None, by: str = "task") -> StoreRetriever:
+def _retriever(run: _Run, collection: str, max_seq: int | None = None, by: str = "task",
+               ranked_until: int | None = None) -> StoreRetriever:
     """The database's exemplar source; under "exemplar" curation, ranked and filtered by the
-    utilities measured on its own train attempts so far."""
-    ranking = _ranking(run, collection, max_seq)
+    utilities measured on its own train attempts up to `ranked_until` (default: `max_seq`)."""
+    ranking = _ranking(run, collection, max_seq if ranked_until is None else ranked_until)
     kwargs = ranking.retriever_kwargs() if ranking else {}
     return StoreRetriever(run.store, collection=collection, suite=run.suite.name, max_seq=max_seq,
                           by=by, **kwargs)
 
 
-def _solver(run: _Run, collection: str, max_seq: int | None = None) -> Solver:
+def _solver(run: _Run, collection: str, max_seq: int | None = None, ranked_until: int | None = None) -> Solver:
     """The base agent with this database's exemplars (by task text; by state window too, for
     agents that retrieve at every step)."""
-    source = _retriever(run, collection, max_seq)
+    source = _retriever(run, collection, max_seq, ranked_until=ranked_until)
     state = None
     if hasattr(run.base, "with_exemplars"):
-        state = _retriever(run, collection, max_seq, by="state")
+        state = _retriever(run, collection, max_seq, by="state", ranked_until=ranked_until)
     return with_exemplars(run.base, source, run.config.shots, state)
 
 
-def _grow_member(run: _Run, member: int, start: int, stop: int, total: int) -> None:
+def _grow_member(run: _Run, member: int, start: int, stop: int, total: int, segment: int) -> None:
     c = run.config
     collection = run.state.members[member]
-    solver = _solver(run, collection)
+    key = f"{segment}/{member}"
+    if key not in run.state.ranked_until:  # recorded before the first attempt, kept on restarts
+        run.state.ranked_until[key] = run.store.last_seq(collection)
+        run.save()
+    solver = _solver(run, collection, ranked_until=run.state.ranked_until[key])
     done_ids = run.store.ids(collection)
     tag = f"{run.name}/m{member}"
     phase = f"grow m{member}" if c.members > 1 else "grow"
