@@ -2,8 +2,8 @@
 
 Each JSONL line: {"id": "...", "prompt": "...", "answer": <gold>, "difficulty": 2 (optional),
 "visible": {...} (optional)}. `answer` stays hidden from solvers. Without a custom verifier the
-answer after "Answer:" (or the last line) must equal the gold answer: numerically when both are
-numbers, else after trimming and lower-casing.
+answer after the last "Answer:" (or the last line) must equal the gold answer: exactly, to 1e-9,
+when both are decimal numbers, else after trimming and lower-casing.
 """
 
 from __future__ import annotations
