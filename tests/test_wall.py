@@ -101,8 +101,25 @@ class Log:
         self.entries.append((next(self.order), task_id))
 
 
+#: Who may read hidden data: the evaluation runner's judge, and the learners' own verification
+#: of what they generate (Traj-Bootstrap's growth, STaR's rationalisations), file and function.
+READERS = {("ratchet/eval/runner.py", "judge"), ("ratchet/learn/bootstrap/loop.py", "_grow_member"),
+           ("ratchet/learn/data.py", "star_rationalisations")}
+
+
+def reader_on_stack() -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if any(code.co_filename.endswith(path) and code.co_name == name for path, name in READERS):
+            return True
+        frame = frame.f_back
+    return False
+
+
 class Vault:
-    """The gold answers. Reading them with a strategy on the stack trips."""
+    """The gold answers. Reading them with a strategy on the stack, or from anywhere but the
+    runner's judge and the learners' own checks (`READERS`), trips."""
 
     def __init__(self, gold: dict[str, int], log: Log) -> None:
         self._gold = gold
@@ -111,6 +128,8 @@ class Vault:
     def read(self, task_id: str) -> int:
         if strategy_on_stack():
             raise Tripped(f"hidden data of {task_id} read while a strategy was running")
+        if not reader_on_stack():
+            raise Tripped(f"hidden data of {task_id} read outside the evaluation runner and the learners' checks")
         self.log.add(task_id)
         return self._gold[task_id]
 
@@ -318,6 +337,8 @@ def test_the_tripwire_trips_on_a_strategy_that_reaches_for_hidden_data(tmp_path)
     exec(compile("def solve(task):\n    return suite.gold(task)\n", "src/ratchet/solvers/hostile.py", "exec"), hostile)
     with pytest.raises(Tripped, match="read while a strategy"):
         hostile["solve"](suite.tasks()[0])
+    with pytest.raises(Tripped, match="outside the evaluation runner"):  # e.g. a learner peeking at gold
+        suite.verify(suite.tasks()[0], "The answer is 1")
 
 
 def test_a_view_holds_only_the_public_part():
