@@ -17,6 +17,9 @@ Concurrency = Annotated[int, typer.Option(min=1, help="parallel requests to an e
 Threads = Annotated[Optional[int], typer.Option(
     min=1, help="CPU threads for llama.cpp in process (default: every core but one, at least 1: "
                 "1 on a 2-core machine, leaving a core for verification)")]
+Slots = Annotated[Optional[int], typer.Option(
+    min=1, max=64, help="decode N calls together in process with the batched engine (xllamacpp, prompt "
+                        "prefixes reused); 4 suits 2 cores. Default: llama-cpp-python, one call at a time")]
 MaxTokens = Annotated[int, typer.Option(min=1, help="max new tokens per call")]
 Limit = Annotated[Optional[int], typer.Option(min=1, help="only the first N tasks of the split")]
 Seed = Annotated[int, typer.Option(min=0, help="base seed; sample i uses seed + i")]

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ratchet.cli.common import (Concurrency, Limit, MaxTokens, Seed, Threads, check_cache_home, check_run_dir,
-                                default_threads)
+from ratchet.cli.common import (Concurrency, Limit, MaxTokens, Seed, Slots, Threads, check_cache_home,
+                                check_run_dir, default_threads)
 from ratchet.cli.supervisor import announce_run_dir
 from ratchet.errors import UserError
 from ratchet.eval.config import EvalConfig
@@ -41,6 +41,7 @@ def compare_command(
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
     concurrency: Concurrency = 8,
     threads: Threads = None,
+    slots: Slots = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache (shared by all strategies)")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
 ) -> None:
@@ -70,7 +71,7 @@ def compare_command(
     announce_run_dir(runs)
     with console.status(f"loading {model}"):
         loaded_model = load_model(model, base_url=base_url, api_key=api_key, cache=cache,
-                                  max_concurrency=concurrency, n_threads=threads or default_threads())
+                                  max_concurrency=concurrency, n_threads=threads or default_threads(), slots=slots)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console) as progress:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ratchet.errors import UserError
-from ratchet.cli.common import Concurrency, Limit, MaxTokens, Seed, Threads
+from ratchet.cli.common import Concurrency, Limit, MaxTokens, Seed, Slots, Threads
 from ratchet.eval.config import EvalConfig
 from ratchet.eval.intervals import Interval
 from ratchet.eval.rundir import RunDir
@@ -71,6 +71,7 @@ def eval_command(
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
     concurrency: Concurrency = 8,
     threads: Threads = None,
+    slots: Slots = None,
     adapter: Annotated[Optional[str], typer.Option(help="LoRA adapter (GGUF) for a local model")] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
@@ -99,12 +100,12 @@ def eval_command(
         limit=limit, base_url=base_url, adapter=adapter, exemplars=exemplars,
     )
     result = run_eval(config, api_key=api_key, cache=cache, concurrency=concurrency, threads=threads,
-                      run_dir=run_dir, runs=runs)
+                      run_dir=run_dir, runs=runs, slots=slots)
     print_result(result)
 
 
 def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, threads=None,
-             run_dir: Path | None = None, runs: Path = Path("runs")) -> EvalResult:
+             run_dir: Path | None = None, runs: Path = Path("runs"), slots: int | None = None) -> EvalResult:
     """Load the suite, solver and model, then run (or resume) the evaluation. The run directory
     defaults to RUNS/<name hashing the configuration and the suite file's content>."""
     from dataclasses import replace
@@ -139,7 +140,7 @@ def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, thr
     with console.status(f"loading {config.model}"):
         model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,
                            adapter=config.adapter, max_concurrency=concurrency,
-                           n_threads=threads or default_threads())
+                           n_threads=threads or default_threads(), slots=slots)
     check_solver(solver, suite, model)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:

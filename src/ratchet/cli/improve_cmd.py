@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ratchet.cli.common import Concurrency, MaxTokens, Threads, check_cache_home, check_run_dir, default_threads
+from ratchet.cli.common import (Concurrency, MaxTokens, Slots, Threads, check_cache_home, check_run_dir,
+                                default_threads)
 from ratchet.cli.supervisor import announce_run_dir
 from ratchet.errors import UserError, unknown_name
 from ratchet.models.base import SamplingParams
@@ -57,6 +58,7 @@ def improve_command(
     api_key: Annotated[Optional[str], typer.Option(help="endpoint key (default: $OPENAI_API_KEY)")] = None,
     concurrency: Concurrency = 8,
     threads: Threads = None,
+    slots: Slots = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
     run_dir: Annotated[Optional[Path], typer.Option(help="explicit run directory (to resume)")] = None,
@@ -80,11 +82,13 @@ def improve_command(
     )
     path = run_dir or runs / config.run_name()
     check_run_dir(path, "--run-dir" if run_dir else "--runs")
-    result = run_bootstrap(config, path, api_key=api_key, cache=cache, concurrency=concurrency, threads=threads)
+    result = run_bootstrap(config, path, api_key=api_key, cache=cache, concurrency=concurrency, threads=threads,
+                           slots=slots)
     print_result(result.to_json(), path)
 
 
-def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8, threads=None):  # noqa: ANN001, ANN201
+def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8, threads=None,  # noqa: ANN001, ANN201
+                  slots=None):
     from ratchet.learn.bootstrap import traj_bootstrap
     from ratchet.learn.bootstrap.report import write_report
     from ratchet.models.loading import load_model
@@ -101,7 +105,7 @@ def run_bootstrap(config, path: Path, *, api_key=None, cache=True, concurrency=8
     announce_run_dir(path)
     with console.status(f"loading {config.model}"):
         model = load_model(config.model, base_url=config.base_url, api_key=api_key, cache=cache,
-                           max_concurrency=concurrency, n_threads=threads or default_threads())
+                           max_concurrency=concurrency, n_threads=threads or default_threads(), slots=slots)
     columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         bars: dict[str, int] = {}

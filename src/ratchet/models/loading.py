@@ -31,6 +31,8 @@ def load_model(
     `slots` (in process only) selects the batched engine (`ratchet.models.xllama`): that many
     calls decoded together; None keeps llama-cpp-python, one call at a time."""
     model: Model
+    if base_url and slots is not None:
+        raise UserError("--slots is for a model in process; an endpoint's parallel requests are --concurrency")
     if base_url:
         from ratchet.models.openai_backend import OpenAIModel
 
