@@ -51,6 +51,18 @@ def test_improve_writes_a_report_and_a_database_that_eval_can_use(scripted, tmp_
     assert config["exemplars"] == str(run_dir / "database.sqlite")
 
 
+def test_improve_reads_test_once_unless_the_curve_opts_in(scripted, tmp_path, capsys):
+    for flags, seen in (([], False), (["--curve-on-test"], True)):
+        run_dir = tmp_path / f"run-{seen}"
+        main(["improve", "--suite", "addition", "--model", "scripted", "--checkpoints", "2",
+              "--run-dir", str(run_dir), *flags])
+        result = json.loads((run_dir / "result.json").read_text())
+        assert result["test_seen"] is seen and result["config"]["curve_on_test"] is seen
+        phases = [r["phase"] for r in result["test_reads"]]
+        assert phases.count("checkpoint") == (2 if seen else 0) and phases.count("final") == 3
+    capsys.readouterr()
+
+
 def test_experience_commands(tmp_path, capsys):
     store_path = tmp_path / "store.sqlite"
     with ExperienceStore.open(store_path) as store:
