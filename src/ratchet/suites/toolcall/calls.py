@@ -3,7 +3,9 @@ calls that mean the same compare equal.
 
 A call is `{"name": ..., "arguments": {...}}`. `parse_call` also accepts the shapes models often
 write instead: OpenAI's `{"function": {...}}` and `tool_calls`, `parameters` for `arguments`,
-arguments as a JSON string, a call inside a code fence or `<tool_call>` tags.
+arguments as a JSON string, a call inside a code fence or `<tool_call>` tags. A text that holds
+calls that differ holds no call: one answer, not a choice of several (the same call repeated is
+one answer).
 
 `normalise_call` reads every argument through its parameter schema: argument order never
 matters; integers and numbers compare by value ("5", 5.0, "five" and 5 are one integer; "$1,250"
@@ -11,7 +13,9 @@ is 1250.0); dates compare as YYYY-MM-DD and times as HH:MM whatever their spelli
 and ordinary strings compare without case or repeated spaces; strings marked `"x-compare":
 "exact"` (paths, ids) compare as written; `"upper"` codes (currency, flight numbers) compare in
 upper case without spaces; `"text"` (message bodies) also ignores end punctuation and quotes.
-An optional argument given with its default value counts as left out.
+An optional argument given with its default value counts as left out. Canonical values compare
+as JSON text, so a `true` is not a `1`; `nan`, infinities and numbers past the float range are
+no numbers.
 """
 
 from __future__ import annotations
