@@ -26,7 +26,7 @@ from ratchet.errors import MissingExtraError, UserError
 from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
 from ratchet.models.cpu import CpuSetting, detect_setting
 
-_LOADING = threading.Lock()  # the safe setting swaps a module function while a model loads
+_LOADING = threading.Lock()  # the safe setting swaps a module function while a model loads: one load at a time
 
 
 def _llama_class():
@@ -41,9 +41,7 @@ def new_llama(setting: CpuSetting | None = None, **kwargs):  # noqa: ANN201 - ll
     """`llama_cpp.Llama(**kwargs)` loaded with the CPU setting (default: this machine's)."""
     Llama = _llama_class()
     setting = setting or detect_setting()
-    if setting.use_extra_bufts:
-        return Llama(**kwargs)
-    with _LOADING, without_extra_bufts():
+    with _LOADING, contextlib.nullcontext() if setting.use_extra_bufts else without_extra_bufts():
         return Llama(**kwargs)
 
 
