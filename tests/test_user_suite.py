@@ -16,6 +16,8 @@ from ratchet.suites import JsonlSuite
 from tests.fake_openai import fake_openai_server
 
 TASKS = [{"id": f"q{i}", "prompt": f"What is {i} + 1?", "answer": i + 1, "split": "test"} for i in range(4)]
+SPLIT_TASKS = [{"id": f"r{i}", "prompt": f"What is {i} + 1?", "answer": i + 1, "split": split}
+               for i, split in enumerate(["train", "train", "dev", "test"])]
 SUITE = '''
 from pathlib import Path
 from ratchet.suites import JsonlSuite
@@ -104,3 +106,15 @@ def test_a_run_stopped_by_a_full_disk_completes_when_rerun(home, monkeypatch, ca
     attempts = [json.loads(line) for line in (only / "attempts.jsonl").read_text().splitlines()]
     assert sorted(a["task_id"] for a in attempts) == [t["id"] for t in TASKS]  # each once: nothing lost
     assert json.loads((only / "summary.json").read_text())["pass_at_k"]["pass@1"] == 1.0
+
+
+def test_improve_on_an_edited_suite_starts_a_new_run(home):
+    (home / "tasks.jsonl").write_text("".join(json.dumps(t) + "\n" for t in SPLIT_TASKS))
+    with fake_openai_server() as url:
+        command = ["improve", "--suite", "suite.py", "--model", "fake", "--base-url", f"{url}/ok/v1",
+                   "--runs", "runs", "--checkpoints", "1", "--base-samples", "1"]
+        (home / "suite.py").write_text(SUITE.format(body="True"))
+        assert run(command) == 0
+        (home / "suite.py").write_text(SUITE.format(body="answer == str(gold)"))
+        assert run(command) == 0
+    assert len(run_dirs(home)) == 2

@@ -59,6 +59,17 @@ def check_run_dir(path: Path, option: str = "--run-dir") -> None:
             return
 
 
+def suite_tag(name: str) -> str:
+    """'-<hash>' of a suite file's content for a run directory's name ('' for a built-in suite), so
+    an improvement run on an edited suite or verifier starts afresh instead of reusing verdicts."""
+    from ratchet.suites.registry import SUITES, load_suite, suite_fingerprint
+
+    if name in SUITES:
+        return ""
+    digest = suite_fingerprint(name, load_suite(name))
+    return f"-{digest[:8]}" if digest else ""
+
+
 def check_cache_home(cache: bool) -> None:
     """With the response cache on, $RATCHET_HOME must be a writable directory."""
     if not cache:
