@@ -63,6 +63,7 @@ def test_bootstrap_runs_for_real_on_gsm(smol_model, tmp_path):
     assert len(result.curve) == 1 and result.curve[0]["db_size"] >= 2
     saved = json.loads((run_dir / "result.json").read_text())
     assert set(saved["base"]) >= {"dev_pass@1", "test_pass@1", "test_sampled"}
+    assert not saved["test_seen"] and [r["phase"] for r in saved["test_reads"]] == ["final"] * 3
     page, png = write_report(run_dir)
     assert page.exists() and png.exists()
     print(f"bootstrap with SmolLM2: {seconds:.1f} s")
