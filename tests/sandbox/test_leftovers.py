@@ -123,3 +123,16 @@ def test_live_runs_clean_up_newest_first() -> None:
         live.clean_all()
         live.clean_all()  # each cleanup runs once
     assert order == ["cgroup", "directory"]
+
+
+def test_a_forked_child_never_cleans_up_its_parents_runs() -> None:
+    live, order = LiveRuns(), []
+    with live.track(lambda: order.append("parent's")):
+        child = os.fork()
+        if child == 0:
+            live.clean_all()
+            os._exit(0 if order == [] else 1)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        live.clean_all()
+    assert order == ["parent's"]

@@ -36,10 +36,11 @@ CLEANUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 class LiveRuns:
     """This process's runs in flight, each with how to undo it: for a signal handler that must
     clean up before the process dies. Thread-safe, also against a handler running in the
-    middle of `track` on the same thread (a reentrant lock)."""
+    middle of `track` on the same thread (a reentrant lock). A forked child inherits the table
+    but never cleans up its parent's runs (each entry remembers the pid that made it)."""
 
     def __init__(self) -> None:
-        self._cleanups: dict[int, Callable[[], object]] = {}
+        self._cleanups: dict[int, tuple[int, Callable[[], object]]] = {}
         self._next = 0
         self._lock = threading.RLock()
 
@@ -47,7 +48,7 @@ class LiveRuns:
     def track(self, cleanup: Callable[[], object]) -> Iterator[None]:
         with self._lock:
             key, self._next = self._next, self._next + 1
-            self._cleanups[key] = cleanup
+            self._cleanups[key] = (os.getpid(), cleanup)
         try:
             yield
         finally:
@@ -57,7 +58,8 @@ class LiveRuns:
     def clean_all(self) -> None:
         """Run every cleanup, newest first (a cgroup before the directory it was made for)."""
         with self._lock:
-            cleanups = [self._cleanups.pop(key) for key in sorted(self._cleanups, reverse=True)]
+            ours = [key for key in sorted(self._cleanups, reverse=True) if self._cleanups[key][0] == os.getpid()]
+            cleanups = [self._cleanups.pop(key)[1] for key in ours]
         for cleanup in cleanups:
             with contextlib.suppress(Exception):
                 cleanup()
