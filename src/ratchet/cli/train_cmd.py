@@ -55,7 +55,7 @@ def run_weight_method(config, *, run_dir: Path, cache: bool = True) -> dict:
     suite = load_suite(config.suite)
     announce_run_dir(run_dir)
     with console.status(f"loading {config.model}"):
-        backend = LoraBackend(config.model, cache=cache, threads=config.train.threads)
+        backend = LoraBackend(config.model, cache=cache, threads=config.train.threads or default_threads())
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         bars: dict[str, int] = {}
@@ -127,7 +127,7 @@ def improve_command(
     batch_size: BatchSize = 4,
     max_length: MaxLength = 768,
     beta: Beta = 0.1,
-    threads: Annotated[Optional[int], typer.Option(min=1, help="CPU threads for llama.cpp and training (1 suits shared cores)")] = None,
+    threads: Annotated[Optional[int], typer.Option(min=1, help="CPU threads for llama.cpp and training (default: llama.cpp every core but one; 1 suits shared cores)")] = None,
     seed: Annotated[int, typer.Option(min=0, help="seed of samples and training")] = 0,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="on-disk response cache")] = True,
     runs: Annotated[Path, typer.Option(help="directory that holds run directories")] = Path("runs"),
