@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console(soft_wrap=True)  # paths in messages stay whole
@@ -63,7 +64,7 @@ def show_command(
     data = found.to_json()
     for key in ("id", "collection", "suite", "task_id", "passed", "status", "score", "model", "strategy",
                 "run", "iteration", "sample", "prompt_tokens", "completion_tokens", "seconds", "exemplar_ids"):
-        console.print(f"[bold]{key}[/]: {data[key]}", highlight=False)
+        console.print(f"[bold]{key}[/]: {escape(str(data[key]))}", highlight=False)
     for turn in found.trajectory:
         console.rule(turn.role)
         console.print(turn.content, highlight=False, markup=False)
