@@ -142,5 +142,5 @@ def print_result(result: dict, path: Path) -> None:
     decision = result["decision"]
     console.print(f"gate on dev: {'kept' if decision['kept'] else 'not kept'} ({decision['reason']})")
     console.print(f"  {describe(decision)}")
-    console.print(f"database: {result['database']}")
-    console.print(f"report: {path / 'report.html'}")
+    console.print(f"database: {result['database']}", soft_wrap=True)  # paths stay whole
+    console.print(f"report: {path / 'report.html'}", soft_wrap=True)
