@@ -89,7 +89,7 @@ def compare_command(
         if close:
             close()
     print_comparison(comparison.to_json())
-    console.print(f"comparison directory: {comparison.path} (report.html, *.png, compare.json)")
+    console.print(f"comparison directory: {comparison.path} (report.html, *.png, compare.json)", soft_wrap=True)
 
 
 def print_comparison(data: dict) -> None:

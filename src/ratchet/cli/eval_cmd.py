@@ -179,7 +179,7 @@ def print_result(result: EvalResult) -> None:
     _add_correction_rows(table, result)
     _add_test_time_rows(table, result)
     console.print(table)
-    console.print(f"run directory: {result.run_dir.path}")
+    console.print(f"run directory: {result.run_dir.path}", soft_wrap=True)
 
 
 def _add_correction_rows(table: Table, result: EvalResult) -> None:

@@ -70,7 +70,7 @@ def run_weight_method(config, *, run_dir: Path, cache: bool = True) -> dict:
     if close:
         close()
     print_report(result)
-    console.print(f"run directory: {run_dir}  (report.md, report.json, report.png)")
+    console.print(f"run directory: {run_dir}  (report.md, report.json, report.png)", soft_wrap=True)
     return result
 
 
