@@ -118,3 +118,10 @@ def test_improve_on_an_edited_suite_starts_a_new_run(home):
         (home / "suite.py").write_text(SUITE.format(body="answer == str(gold)"))
         assert run(command) == 0
     assert len(run_dirs(home)) == 2
+
+
+def test_eval_help_says_what_a_verifier_receives(capsys):
+    assert run(["eval", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "the verifier receives the text after the last" in help_text and "extract=" in help_text
+    assert "End your reply with a line 'Answer: <your answer>'" in help_text

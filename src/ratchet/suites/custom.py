@@ -1,9 +1,12 @@
 """Bring your own suite: a JSONL file of tasks, plus (optionally) a Python verifier function.
 
-Each JSONL line: {"id": "...", "prompt": "...", "answer": <gold>, "difficulty": 2 (optional),
-"visible": {...} (optional)}. `answer` stays hidden from solvers. Without a custom verifier the
-answer after the last "Answer:" (or the last line) must equal the gold answer: exactly, to 1e-9,
-when both are decimal numbers, else after trimming and lower-casing.
+Each JSONL line: {"id": "...", "prompt": "...", "answer": <gold>, "difficulty": 2 (optional, an
+integer), "visible": {...} (optional), "split": "train" | "dev" | "test" (optional: on every line or
+on none; without it the shared hash rule assigns splits)}. `answer` stays hidden from solvers. The
+verifier receives `extract(completion)` (by default the text after the last "Answer:", or the last
+line) and the gold answer; without a custom verifier they must be equal: exactly, to 1e-9, when
+both are decimal numbers, else after trimming and lower-casing. A bad line is a one-line UserError
+naming the file and line.
 """
 
 from __future__ import annotations
