@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,6 +240,14 @@ def write_workspace(tmp: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """The prepared files, written once and copied into each case's own directory."""
+    path = tmp_path_factory.mktemp("template")
+    write_workspace(path)
+    return path
+
+
+@pytest.fixture(scope="module")
 def server_url():
     with fake_openai_server() as url:
         yield url
@@ -251,7 +260,6 @@ def run_case(case: Case, tmp: Path, url: str, monkeypatch, capsys) -> tuple[int,
     from ratchet.cli.main import run
     from ratchet.models import openai_backend
 
-    write_workspace(tmp)
     monkeypatch.setattr(openai_backend, "RETRY_BASE_SECONDS", 0.0)
     monkeypatch.setenv("RATCHET_HOME", str(tmp / "home"))
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
@@ -278,7 +286,8 @@ def normalise(text: str, tmp: Path, url: str) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}" for i in range(len(CASES))])
-def test_bad_input_is_one_line_with_the_right_exit_code(case, tmp_path, server_url, monkeypatch, capsys):
+def test_bad_input_is_one_line_with_the_right_exit_code(case, tmp_path, template, server_url, monkeypatch, capsys):
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
     code, out, err = run_case(case, tmp_path, server_url, monkeypatch, capsys)
     lines = [line for line in err.splitlines() if line.strip()]
     assert "Traceback" not in err
