@@ -41,22 +41,22 @@ def test_logprobs_zero_over_http(smol_server):
 
 
 PROMPTS = [
-    "Name three colours.",
-    "Write a Python function that returns the square of a number.",
-    "What is 12 times 7? Answer with the number.",
     "Repeat the word 'cat' five times, separated by spaces.",
+    "What is 12 times 7? Answer with the number.",
+    "Name three colours.",
 ]
 
 
 def test_greedy_answers_are_the_same_in_process_and_over_http(smol_model, smol_server):
     """The same model gives the same greedy answers by both routes, because the sampler settings
     servers default differently are sent explicitly; the server's own default repeat penalty
-    (1.1, against 1.0 in process) changes some of them, so the check can fail."""
+    (1.1, against 1.0 in process) changes the answers to the first two prompts within 24 tokens
+    (measured in process), so the check can fail."""
     remote = load_model("smol", base_url=smol_server, cache=False)
-    params = SamplingParams(max_tokens=48)
+    params = SamplingParams(max_tokens=24)
     local = [smol_model.complete([{"role": "user", "content": p}], params).text for p in PROMPTS]
     over_http = [remote.complete([{"role": "user", "content": p}], params).text for p in PROMPTS]
     assert over_http == local
-    penalised = [remote.complete([{"role": "user", "content": p}], replace(params, repeat_penalty=1.1)).text
-                 for p in PROMPTS]
-    assert penalised != local
+    penalised = replace(params, repeat_penalty=1.1)
+    assert any(remote.complete([{"role": "user", "content": p}], penalised).text != text  # stops at the first
+               for p, text in zip(PROMPTS, local))
