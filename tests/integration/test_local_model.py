@@ -60,3 +60,21 @@ def test_the_safe_cpu_setting_loads_without_extra_buffer_types(smol_path):
     assert safe.complete(ASK, SamplingParams(max_tokens=8)).usage.completion_tokens > 0
     fast = LlamaCppModel(smol_path, "smol", "0" * 64, n_ctx=512, n_threads=1, cpu=CpuSetting(True, "forced"))
     assert fast._llama.model_params.use_extra_bufts is True and "+no-extra-bufts" not in fast.identity
+
+
+def test_a_machine_whose_cpuinfo_lists_amx_loads_models_the_safe_way(smol_path, tmp_path, monkeypatch):
+    """The probe end to end: `load_model` on a machine whose /proc/cpuinfo is a Sapphire Rapids
+    one gets `use_extra_bufts = false`; RATCHET_LLAMA_SAFE_CPU=0 overrides it."""
+    from ratchet.models import cpu
+    from ratchet.models.loading import load_model
+    from tests.models.test_cpu_setting import SAPPHIRE_RAPIDS
+
+    fake = tmp_path / "cpuinfo"
+    fake.write_text(SAPPHIRE_RAPIDS)
+    monkeypatch.setattr(cpu, "CPUINFO", fake)
+    monkeypatch.delenv("RATCHET_LLAMA_SAFE_CPU", raising=False)
+    safe = load_model("smollm2-135m-instruct", cache=False, n_ctx=512, n_threads=1)
+    assert safe._llama.model_params.use_extra_bufts is False and safe.identity.endswith("+no-extra-bufts")
+    monkeypatch.setenv("RATCHET_LLAMA_SAFE_CPU", "0")
+    fast = load_model("smollm2-135m-instruct", cache=False, n_ctx=512, n_threads=1)
+    assert fast._llama.model_params.use_extra_bufts is True
