@@ -12,6 +12,7 @@ import glob
 import os
 import pwd
 import shutil
+import stat
 import socket
 import subprocess
 import tempfile
@@ -54,6 +55,18 @@ def _as_user() -> tuple[list[str], str | None]:
     return [], None
 
 
+def _temp_root_for_others() -> str:
+    """A temporary directory the unprivileged user can reach: root's /tmp may be 0700 (it is
+    on some of our machines), in which case /var/tmp or /dev/shm serve."""
+    for base in (tempfile.gettempdir(), "/var/tmp", "/dev/shm"):
+        parts = Path(base).resolve().parts
+        ancestors = [Path(*parts[: i + 1]) for i in range(len(parts))]
+        if all(os.stat(path).st_mode & stat.S_IXOTH for path in ancestors):
+            return base
+    _require("no temporary directory that an unprivileged user can reach (chmod 1777 /tmp)")
+    return tempfile.gettempdir()
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     try:
@@ -64,7 +77,7 @@ def postgres_url():
     if bindir is None:
         _require("PostgreSQL binaries not found (apt-get install -y postgresql)")
     prefix, user = _as_user()
-    root = Path(tempfile.mkdtemp(prefix="ratchet-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="ratchet-pg-", dir=_temp_root_for_others() if user else None))
     data = root / "data"
     if user:
         shutil.chown(root, user)
