@@ -27,8 +27,9 @@ from ratchet.errors import BackendError, MissingExtraError, UserError
 from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
 from ratchet.models.timing import BusyClock
 
-#: Slots when none are asked for: on 2 cores, 4 sequences per step gave about 4x the tokens/s of
-#: one (docs/BENCHMARKS.md); more slots lengthen each step and every slot holds its own context.
+#: Slots when none are asked for: issue 20 measured 4 requests at once on 4 slots at 4.2-4.7x the
+#: tokens/s of one at a time on a 2-core Intel VM; on the AMD EPYC VM of docs/BENCHMARKS.md the gain
+#: did not show. Every slot holds its own n_ctx of KV cache.
 DEFAULT_SLOTS = 4
 MAX_SLOTS = 64
 
