@@ -103,3 +103,38 @@ def test_a_command_that_succeeds_passes_its_exit_code_through(workspace):
     result = subprocess.run([sys.executable, "-m", "ratchet.cli.main", "suites", str(tmp / "suite.py")],
                             capture_output=True, text=True, timeout=120, env={**os.environ, "RATCHET_HOME": str(tmp)})
     assert result.returncode == 0 and "name 'tasks'" in result.stdout and result.stderr == ""
+
+
+def dies_by(signum: int, run_dir: Path):
+    """A command body that announces its run directory, then is killed by `signum` (in the child)."""
+    def body() -> int:
+        from ratchet.cli.supervisor import announce_run_dir
+
+        try:  # the forked child must never return into pytest
+            announce_run_dir(run_dir)
+            if signum != signal.SIGKILL:
+                signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        finally:
+            os._exit(3)  # not reached
+    return body
+
+
+@pytest.mark.parametrize("signum,code,start", [
+    (signal.SIGINT, 130, "interrupted: "),
+    (signal.SIGKILL, 1, "error: the command was killed by SIGKILL (out of memory?)"),
+    (signal.SIGABRT, 1, "error: the model runtime crashed (SIGABRT)"),
+    (signal.SIGILL, 1, "error: the model runtime crashed (SIGILL)"),
+])
+def test_a_death_by_signal_is_one_line_and_its_exit_code(signum, code, start, tmp_path, capfd, monkeypatch):
+    from ratchet.cli.supervisor import supervised
+
+    monkeypatch.delenv("RATCHET_SUPERVISE", raising=False)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "attempts.jsonl").write_text('{"a": 1}\n{"a": 2}\n')
+    handler = signal.getsignal(signal.SIGINT)
+    assert supervised(dies_by(signum, tmp_path / "run")) == code
+    lines = stderr_lines(capfd.readouterr().err)
+    assert len(lines) == 1 and lines[0].startswith(start), lines
+    assert f"{tmp_path / 'run'} keeps 2 finished attempts" in lines[0]
+    assert signal.getsignal(signal.SIGINT) is handler  # the parent's handlers are restored

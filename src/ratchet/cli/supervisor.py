@@ -88,8 +88,26 @@ def supervised(body: Callable[[], int]) -> int:
 def _wait(pid: int, read_fd: int) -> int:
     """The parent: ignore Ctrl-C (the terminal sends it to the child too, which saves and says
     how to resume), pass a SIGTERM on, and report a death by signal."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, lambda signum, frame: _forward(pid, signum))
+    try:
+        status, announced = _reap(pid, read_fd)
+    finally:
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
+    code = os.waitstatus_to_exitcode(status)
+    if code >= 0:
+        return code
+    run_dir = Path(announced[-1]) if announced else None
+    if -code == signal.SIGINT:  # killed by Ctrl-C before Python could turn it into a message
+        print(f"interrupted: {saved_summary(run_dir)}; rerun the same command to resume", file=sys.stderr, flush=True)
+        return 130
+    print(crash_line(-code, run_dir), file=sys.stderr, flush=True)
+    return 1
+
+
+def _reap(pid: int, read_fd: int) -> tuple[int, list[str]]:
+    """Wait for the child, reading the run directories it announces; its wait status and them."""
     announced: list[str] = []
     with os.fdopen(read_fd, "rb") as reader:
         os.set_blocking(read_fd, False)
@@ -104,12 +122,7 @@ def _wait(pid: int, read_fd: int) -> int:
                 _, status = os.waitpid(pid, 0)
                 break
             select.select([read_fd], [], [], 0.5)
-    code = os.waitstatus_to_exitcode(status)
-    if code >= 0:
-        return code
-    run_dir = Path(announced[-1]) if announced else None
-    print(crash_line(-code, run_dir), file=sys.stderr, flush=True)
-    return 1
+    return status, announced
 
 
 def _forward(pid: int, signum: int) -> None:
