@@ -116,70 +116,79 @@ def _pair(pair: object) -> tuple[object, object]:
     return decode(pair[0]), decode(pair[1])
 
 
-def describe(value: object, limit: int = 120) -> str:
-    """A short repr for feedback (never more than `limit` characters)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 # ---------------------------------------------------------------- frames
 
 
-def write_frame(fd: int, message: object) -> None:
-    body = json.dumps(message, ensure_ascii=True, allow_nan=False).encode()
-    data = b"%0*d" % (HEADER, len(body)) + body
-    while data:
-        data = data[os.write(fd, data):]
+class Channel:
+    """Frames (a zero-padded decimal length, then JSON) over a pair of pipe ends, read through
+    a buffer: a reply that is already waiting costs one read, not two."""
 
+    _encoder = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 
-def read_frame(fd: int) -> object | None:
-    """The next message, or None at end of file. A malformed frame raises Undecodable."""
-    header = _read_exactly(fd, HEADER)
-    if header is None:
-        return None
-    if not header.isdigit() or int(header) > MAX_FRAME:
-        raise Undecodable("a malformed or oversized reply frame")
-    body = _read_exactly(fd, int(header))
-    if body is None:
-        raise Undecodable("a reply frame cut short")
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        raise Undecodable("a reply that is not JSON") from None
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self.read_fd, self.write_fd = read_fd, write_fd
+        self._buffer = b""
 
+    def key(self, message: object) -> str:
+        return self._encoder.encode(message)
 
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    chunks, missing = [], size
-    while missing:
-        chunk = os.read(fd, min(missing, 1 << 20))
-        if not chunk:
+    def send(self, message: object) -> None:
+        body = self._encoder.encode(message).encode()
+        data = b"%0*d" % (HEADER, len(body)) + body
+        while data:
+            data = data[os.write(self.write_fd, data):]
+
+    def receive(self) -> object | None:
+        """The next message, or None at end of file. A malformed frame raises Undecodable."""
+        header = self._take(HEADER)
+        if header is None:
             return None
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
+        if not header.isdigit() or int(header) > MAX_FRAME:
+            raise Undecodable("a malformed or oversized reply frame")
+        body = self._take(int(header))
+        if body is None:
+            raise Undecodable("a reply frame cut short")
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            raise Undecodable("a reply that is not JSON") from None
+
+    def _take(self, size: int) -> bytes | None:
+        while len(self._buffer) < size:
+            chunk = os.read(self.read_fd, max(1 << 16, size - len(self._buffer)))
+            if not chunk:
+                return None
+            self._buffer += chunk
+        taken, self._buffer = self._buffer[:size], self._buffer[size:]
+        return taken
 
 
 # ---------------------------------------------------------------- candidate side (untrusted)
 
 
 def answer_calls(namespace: dict, entry_point: str) -> None:
-    """In the program's process, after its module ran: call `entry_point` for each request."""
+    """In the program's process, after its module ran: each request is a list of calls of
+    `entry_point`; answer each, in order, with a frame of its own."""
+    channel = Channel(REQUEST_FD, REPLY_FD)
     while True:
-        request = read_frame(REQUEST_FD)
+        request = channel.receive()
         if request is None:
             return
-        try:
-            args, kwargs = decode(request[0]), decode(request[1])  # type: ignore[index]
-            function = namespace.get(entry_point)
-            if not callable(function):
-                raise NameError(f"the program defines no function {entry_point!r}")
-            value = function(*args, **kwargs)
-            reply = ["ok", encode(value)]
-        except Undecodable as error:
-            reply = ["raise", "TypeError", f"returned a value that cannot be checked: {error}"]
-        except Exception as error:  # noqa: BLE001 - the checks see it as an exception
-            reply = ["raise", type(error).__name__, _message(error)]
-        write_frame(REPLY_FD, reply)
+        for call in request:  # type: ignore[union-attr]
+            channel.send(_answer(namespace, entry_point, call))
+
+
+def _answer(namespace: dict, entry_point: str, call: list) -> list:
+    try:
+        args, kwargs = decode(call[0]), decode(call[1])
+        function = namespace.get(entry_point)
+        if not callable(function):
+            raise NameError(f"the program defines no function {entry_point!r}")
+        return ["ok", encode(function(*args, **kwargs))]
+    except Undecodable as error:
+        return ["raise", "TypeError", f"returned a value that cannot be checked: {error}"]
+    except Exception as error:  # noqa: BLE001 - the checks see it as an exception
+        return ["raise", type(error).__name__, _message(error)]
 
 
 def _message(error: BaseException) -> str:
@@ -191,43 +200,87 @@ def _message(error: BaseException) -> str:
 
 # ---------------------------------------------------------------- checker side (trusted)
 
+_UNREAD = object()
+
 
 class Proxy:
-    """The `candidate` the checks call: each call is a round trip to the program's process."""
+    """The `candidate` the checks call: a call is a round trip to the program's process,
+    unless it was sent ahead (`prefetch`) and its reply is already waiting.
+
+    Prefetching: the calls the checks spell out with literal arguments go to the program in
+    one request, before the checks start; it answers them in that order, and each reply is
+    used when the checks make that very call (same arguments, exact types). So a function is
+    judged on the same arguments, but a function that keeps state between calls may see them
+    in another order than the checks make them: the checks judge functions, not call
+    histories. Replies are read in order, so a prefetched call that hangs only stalls the
+    checks when they need that reply (or one sent after it)."""
 
     def __init__(self, entry_point: str, request_fd: int, reply_fd: int) -> None:
         self.__name__ = entry_point
         self.calls = 0
         self.ended = False  # the program's process went away (its exit says why)
-        self._request_fd, self._reply_fd = request_fd, reply_fd
+        self._channel = Channel(reply_fd, request_fd)
+        self._sent: list[list] = []  # [request key, reply or _UNREAD], in the order sent
+
+    def prefetch(self, calls: list) -> None:
+        """Send these (args, kwargs) calls ahead, in one request."""
+        items = []
+        for args, kwargs in calls:
+            try:
+                items.append([encode(list(args)), encode(dict(kwargs))])
+            except Undecodable:
+                continue
+        if items:
+            self._send(items)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         self.calls += 1
-        try:
-            write_frame(self._request_fd, [encode(list(args)), encode(kwargs)])
-            reply = read_frame(self._reply_fd)
-        except BrokenPipeError:
-            reply = None
-        if reply is None:
-            self.ended = True
-            raise CandidateGone("the program ended before the checks completed")
+        item = [encode(list(args)), encode(kwargs)]
+        key = self._channel.key(item)
+        index = next((i for i, (sent, _) in enumerate(self._sent) if sent == key), None)
+        if index is None:
+            self._send([item])
+            index = len(self._sent) - 1
+        for entry in self._sent[: index + 1]:  # replies come in the order the calls were sent
+            if entry[1] is _UNREAD:
+                entry[1] = self._receive()
+        reply = self._sent.pop(index)[1]
         if type(reply) is list and len(reply) == 2 and reply[0] == "ok":
             return decode(reply[1])
         if type(reply) is list and len(reply) == 3 and reply[0] == "raise":
             raise CandidateRaised(f"{str(reply[1])[:80]}: {str(reply[2])[:500]}")
         raise Undecodable("a reply of unknown shape")
 
+    def _send(self, items: list) -> None:
+        try:
+            self._channel.send(items)
+        except BrokenPipeError:
+            pass  # the program is gone: reading its reply will say so
+        self._sent.extend([self._channel.key(item), _UNREAD] for item in items)
+
+    def _receive(self) -> object:
+        try:
+            reply = self._channel.receive()
+        except OSError:
+            reply = None
+        if reply is None:
+            self.ended = True
+            raise CandidateGone("the program ended before the checks completed")
+        return reply
+
 
 def run_checks(checks: dict, proxy: Proxy) -> str:
-    """Run the suite's checks against `proxy`. Returns "" when every check held, else why not
+    """Run the suite's checks (code objects: setup, checks, call; and the entry point's name)
+    against `proxy`. Returns "" when every check held, else why not
     (one line, with the line of the checks that failed but not its text: the checks may be
     hidden from whoever reads the feedback)."""
     namespace: dict = {"__name__": "__checks__", "__builtins__": __builtins__}
     try:
-        exec(compile(checks["setup"], "<setup>", "exec"), namespace)  # noqa: S102 - the suite's own code
-        exec(compile(checks["checks"], "<checks>", "exec"), namespace)  # noqa: S102
+        proxy.prefetch(checks["prefetch"])
+        exec(checks["setup"], namespace)  # noqa: S102 - the suite's own code, compiled by the harness
+        exec(checks["checks"], namespace)  # noqa: S102
         namespace["candidate"] = namespace[checks["entry_point"]] = proxy
-        outcome = eval(compile(checks["call"], "<call>", "eval"), namespace)  # noqa: S307
+        outcome = eval(checks["call"], namespace)  # noqa: S307
     except (CandidateGone, Undecodable) as error:
         return str(error)
     except CandidateRaised as error:
