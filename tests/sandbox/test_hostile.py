@@ -134,6 +134,30 @@ def test_network_is_unreachable(run: Run, plan: IsolationPlan) -> None:
     assert outside.status == "failed"
 
 
+def test_the_loopback_is_down_so_sandboxes_cannot_talk_over_it(run: Run, plan: IsolationPlan) -> None:
+    """A fork server's sandboxes share one network namespace (share_network_namespace): its
+    loopback is down and a program cannot bring it up, so nothing connects, not even to itself."""
+    if "netns" not in plan.namespaces:
+        pytest.skip("no network namespace on this machine")
+    code = """
+import fcntl, socket, struct
+server = socket.create_server(("127.0.0.1", 0))
+try:
+    socket.create_connection(("127.0.0.1", server.getsockname()[1]), timeout=1)
+    print("connected")
+except OSError as error:
+    print("unreachable", error.errno)
+try:
+    fcntl.ioctl(socket.socket(), 0x8914, struct.pack("16sh", b"lo", 1))  # SIOCSIFFLAGS: IFF_UP
+    print("lo up")
+except OSError as error:
+    print("no lo", error.errno)
+"""
+    result = run(code, FAST)
+    assert result.status == "passed", result.stderr
+    assert result.stdout.split() == ["unreachable", "101", "no", "lo", "1"]
+
+
 def test_killing_the_harness_fails(run: Run, plan: IsolationPlan) -> None:
     if not (plan.drop_uid or plan.pid_namespace):
         pytest.skip("rlimits-only: the program runs as our uid and could signal us")
