@@ -4,6 +4,7 @@ line), 2 a user error (one line naming the fix), 130 interrupted (what was saved
 from __future__ import annotations
 
 import errno
+import sqlite3
 import sys
 
 import typer
@@ -80,6 +81,10 @@ def run(argv: list[str]) -> int:
     except OSError as error:
         return _fail(*os_error_line(error))
     except Exception as error:
+        if _database_full(error):
+            return _fail("error: no space left on the device writing a database (the response cache or an "
+                         "experience store): free some space and rerun the same command to resume (finished "
+                         "attempts are saved)", 1)
         return _click_error(error)
     if result == 130:  # typer turns a KeyboardInterrupt inside a command into exit code 130
         return _interrupted()
@@ -98,6 +103,17 @@ def _click_error(error: Exception) -> int:
     if name == "Abort":  # click turns a KeyboardInterrupt into Abort
         return _interrupted()
     raise error
+
+
+def _database_full(error: BaseException) -> bool:
+    """SQLite's "database or disk is full", raised as it is or wrapped (SQLAlchemy's `.orig`)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, sqlite3.OperationalError) and "is full" in str(error):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
 
 
 def _fail(line: str, code: int) -> int:
