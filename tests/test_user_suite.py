@@ -120,6 +120,20 @@ def test_improve_on_an_edited_suite_starts_a_new_run(home):
     assert len(run_dirs(home)) == 2
 
 
+def test_improve_refuses_to_resume_a_given_run_dir_with_an_edited_suite(home, capsys):
+    (home / "tasks.jsonl").write_text("".join(json.dumps(t) + "\n" for t in SPLIT_TASKS))
+    with fake_openai_server() as url:
+        command = ["improve", "--suite", "suite.py", "--model", "fake", "--base-url", f"{url}/ok/v1",
+                   "--run-dir", "mine", "--checkpoints", "1", "--base-samples", "1"]
+        (home / "suite.py").write_text(SUITE.format(body="True"))
+        assert run(command) == 0
+        assert run(command) == 0  # the same suite resumes (here: replays) its run
+        (home / "suite.py").write_text(SUITE.format(body="answer == str(gold)"))
+        capsys.readouterr()
+        assert run(command) == 2
+    assert "made with another version of the suite suite.py" in " ".join(capsys.readouterr().err.split())
+
+
 def test_eval_help_says_what_a_verifier_receives(capsys):
     assert run(["eval", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())

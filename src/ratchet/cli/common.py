@@ -70,6 +70,22 @@ def suite_tag(name: str) -> str:
     return f"-{digest[:8]}" if digest else ""
 
 
+def check_suite_unchanged(path: Path, name: str) -> None:
+    """A run directory given by hand (`--run-dir`) keeps the suite file's content hash: resuming
+    it with an edited suite or verifier would mix old verdicts with new ones, so that is refused."""
+    from ratchet.suites.registry import SUITES, load_suite, suite_fingerprint
+
+    if name in SUITES:
+        return
+    digest = suite_fingerprint(name, load_suite(name)) or ""
+    record = Path(path) / "suite.sha256"
+    if record.exists() and record.read_text().strip() != digest:
+        raise UserError(f"{path} was made with another version of the suite {name} (its file or verifier "
+                        "changed): give a new --run-dir, or leave it out to get one named by the suite's hash")
+    Path(path).mkdir(parents=True, exist_ok=True)
+    record.write_text(digest + "\n")
+
+
 def check_cache_home(cache: bool) -> None:
     """With the response cache on, $RATCHET_HOME must be a writable directory."""
     if not cache:

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ratchet.cli.common import (Concurrency, MaxTokens, Slots, Threads, check_cache_home, check_run_dir,
-                                default_threads, suite_tag)
+                                check_suite_unchanged, default_threads, suite_tag)
 from ratchet.cli.supervisor import announce_run_dir
 from ratchet.errors import UserError, unknown_name
 from ratchet.models.base import SamplingParams
@@ -82,6 +82,7 @@ def improve_command(
     )
     path = run_dir or runs / (config.run_name() + suite_tag(suite))
     check_run_dir(path, "--run-dir" if run_dir else "--runs")
+    check_suite_unchanged(path, suite)
     result = run_bootstrap(config, path, api_key=api_key, cache=cache, concurrency=concurrency, threads=threads,
                            slots=slots)
     print_result(result.to_json(), path)

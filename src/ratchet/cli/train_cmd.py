@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ratchet.cli.lora_options import Alpha, BatchSize, Beta, Epochs, LearningRate, MaxLength, MaxSteps, Rank
-from ratchet.cli.common import Threads, check_cache_home, check_run_dir, default_threads, inside_unit_interval, suite_tag
+from ratchet.cli.common import (Threads, check_cache_home, check_run_dir, check_suite_unchanged, default_threads,
+                                inside_unit_interval, suite_tag)
 from ratchet.cli.supervisor import announce_run_dir
 from ratchet.errors import UserError
 
@@ -148,6 +149,7 @@ def improve_command(
     ).resolved()
     path = run_dir or runs / (run_dir_for(config) + suite_tag(suite))
     check_run_dir(path, "--run-dir" if run_dir else "--runs")
+    check_suite_unchanged(path, suite)
     check_cache_home(cache)
     run_weight_method(config, run_dir=path, cache=cache)
 
