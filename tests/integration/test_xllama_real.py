@@ -45,7 +45,18 @@ def engine(smol_path, **kwargs):
 @pytest.fixture(scope="module")
 def no_reuse(smol_path, xllamacpp):
     """Four slots, every prompt evaluated whole."""
-    return engine(smol_path, prompt_cache=False)
+    model = engine(smol_path, prompt_cache=False)
+    yield model
+    model.close()
+
+
+@pytest.fixture
+def closing():
+    """Engines a test makes, stopped when it ends (not whenever the garbage collector runs)."""
+    made = []
+    yield made.append
+    for model in made:
+        model.close()
 
 
 def texts(model, calls, params=GREEDY, at_once=1):
@@ -87,35 +98,39 @@ def test_logprobs_come_back_for_the_chosen_tokens(no_reuse):
     assert plain.logprobs and all(t.top == () for t in plain.logprobs)
 
 
-def test_prefix_reuse_keeps_sequential_greedy_text_reproducible(smol_path, xllamacpp):
+def test_prefix_reuse_keeps_sequential_greedy_text_reproducible(smol_path, xllamacpp, closing):
     model = engine(smol_path, slots=2)
+    closing(model)
     calls = [(messages, GREEDY) for messages in PROMPTS]
     first = texts(model, calls)
     assert texts(model, calls) == first
 
 
-def test_an_adapter_loads_and_changes_the_output(smol_path, xllamacpp, tmp_path, no_reuse):
+def test_an_adapter_loads_and_changes_the_output(smol_path, xllamacpp, tmp_path, no_reuse, closing):
     pytest.importorskip("gguf")
     from .random_lora import write_random_lora
 
     adapter = write_random_lora(smol_path, tmp_path / "random.gguf", scale=0.2)
     adapted = engine(smol_path, slots=1, adapter=adapter, prompt_cache=False)
+    closing(adapted)
     assert "+lora:" in adapted.identity and adapted.identity != no_reuse.identity
     text = adapted.complete(PROMPTS[0], GREEDY).text
     assert text == adapted.complete(PROMPTS[0], GREEDY).text
     assert text != no_reuse.complete(PROMPTS[0], GREEDY).text
 
 
-def test_load_model_selects_the_engine_by_slot_count(smol_path, xllamacpp):
+def test_load_model_selects_the_engine_by_slot_count(smol_path, xllamacpp, closing):
     from ratchet.models.loading import load_model
 
-    model = load_model(SMOL, cache=True, n_ctx=512, n_threads=1, slots=3)
-    assert model.max_concurrency == 3  # what the eval runner reads, through the cache wrapper
+    model = load_model(SMOL, cache=False, n_ctx=512, n_threads=1, slots=3)
+    closing(model)
+    assert model.max_concurrency == 3  # what the eval runner reads
     assert model.identity.startswith("xllamacpp:")
 
 
-def test_a_prompt_longer_than_a_slot_is_a_backend_error_naming_n_ctx(smol_path, xllamacpp):
+def test_a_prompt_longer_than_a_slot_is_a_backend_error_naming_n_ctx(smol_path, xllamacpp, closing):
     model = engine(smol_path, n_ctx=128, slots=1)
+    closing(model)
     with pytest.raises(BackendError, match="128 tokens: raise n_ctx") as raised:
         model.complete([{"role": "user", "content": "word " * 300}], GREEDY)
     assert not raised.value.retryable
