@@ -64,3 +64,26 @@ def test_bad_slot_options_are_one_line_errors(args, expected):
     assert result.returncode == 2, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and expected in lines[0], result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["eval", "--suite", "addition", "--model", "m", "--limit", "2"],
+    ["compare", "--suite", "addition", "--model", "m", "--limit", "2", "--strategies", "sample"],
+    ["improve", "--suite", "addition", "--model", "m", "--checkpoints", "1", "--base-samples", "1",
+     "--train-limit", "2", "--dev-limit", "2", "--test-limit", "2"],
+])
+def test_slots_reach_the_model_loader_and_default_to_none(monkeypatch, tmp_path, command):
+    from ratchet.cli.main import run
+    from ratchet.models import ScriptedModel, loading
+    from ratchet.suites import registry
+    from tests.toy import AdditionSuite, solve_correctly
+
+    seen: list[dict] = []
+    monkeypatch.setitem(registry.SUITES, "addition", lambda: AdditionSuite(20))
+    monkeypatch.setattr(loading, "load_model", lambda name, **kwargs: seen.append(kwargs) or ScriptedModel(solve_correctly))
+    monkeypatch.setenv("RATCHET_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    assert run([*command, "--slots", "3"]) == 0
+    assert seen[-1]["slots"] == 3
+    assert run([*command, "--runs", "again"]) == 0
+    assert seen[-1]["slots"] is None  # without --slots: llama-cpp-python, as before
