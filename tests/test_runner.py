@@ -38,6 +38,15 @@ def test_half_right_samples_give_the_unbiased_estimate(tmp_path):
     assert result.summary["pass_at_k"]["pass@2"] == pytest.approx(1.0)
 
 
+def test_answers_cut_off_at_the_token_limit_are_counted(tmp_path):
+    replies = lambda messages, params: "so " * 50 + solve_correctly(messages, params) if params.seed == 0 \
+        else solve_correctly(messages, params)
+    result = evaluate(config(params=SamplingParams(temperature=0.8, max_tokens=20)), AdditionSuite(),
+                      ScriptedModel(replies), SampleSolver(), RunDir(tmp_path))
+    assert result.summary["cut_off"] == result.summary["attempts"] // 2  # sample 0 of every task
+    assert result.summary["pass_at_k"]["pass@1"] == pytest.approx(0.5)
+
+
 def test_a_killed_run_resumes_without_redoing_or_duplicating(tmp_path):
     suite = AdditionSuite()
     run = RunDir(tmp_path)

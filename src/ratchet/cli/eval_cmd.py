@@ -173,6 +173,9 @@ def print_result(result: EvalResult) -> None:
     if s.get("queue_seconds"):
         table.add_row("queued (not generating)", f"{s['queue_seconds']:.1f} s")
     table.add_row("verdicts", ", ".join(f"{k}={v}" for k, v in sorted(s["statuses"].items())))
+    if s.get("cut_off"):
+        table.add_row("cut off at --max-tokens", f"{s['cut_off']} of {s['attempts']} answers (raise --max-tokens; "
+                      "greedy decoding can loop until the limit)")
     for level, row in s.get("pass@1_by_difficulty", {}).items():
         shown = Interval.from_json(row["interval"]).percent() if "interval" in row else f"{100 * row['pass@1']:.1f}%"
         table.add_row(f"pass@1, difficulty {level}", f"{shown} of {row['tasks']}")

@@ -34,6 +34,8 @@ def summarize(
             f"pass@{kk}": pass_at_k_interval([c for c in complete if c[0] >= kk], kk).to_json() for kk in k
         },
         "statuses": dict(Counter(a.verdict.status.value for a in attempts)),
+        # answers whose generation stopped at the token limit: cut off, often a greedy loop
+        "cut_off": sum(a.solution.stop_reason == "length" for a in attempts),
         "tokens_in": usage.prompt_tokens,
         "tokens_out": usage.completion_tokens,
         "tokens_in_replayed": usage.replayed_prompt_tokens,

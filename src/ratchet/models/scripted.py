@@ -46,8 +46,12 @@ class ScriptedModel:
                 raise RuntimeError("ScriptedModel ran out of replies")
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         tokens = text.split()
+        finish = "stop"
+        if params.max_tokens is not None and len(tokens) > params.max_tokens:  # as a real model stops
+            tokens, finish = tokens[: params.max_tokens], "length"
+            text = " ".join(tokens)
         logprobs = None
         if params.logprobs is not None:
             logprobs = tuple(TokenLogprob(tok, self._logprob) for tok in tokens)
         usage = Usage(prompt_tokens, len(tokens), calls=1)
-        return Completion(text, "stop", usage, logprobs)
+        return Completion(text, finish, usage, logprobs)
