@@ -247,21 +247,38 @@ def non_root_user() -> str:
     return TEST_USER
 
 
-def _python_for(user: str) -> str:
-    """An interpreter the user can run that imports ratchet.sandbox (standard library only)."""
-    for python in (sys.executable, "/usr/bin/python3"):
-        probe = [RUNUSER, "-u", user, "--", "env", f"PYTHONPATH={SRC}", python, "-c", "import ratchet.sandbox"]
-        if subprocess.run(probe, capture_output=True, check=False, cwd="/").returncode == 0:
-            return python
-    _require(f"no Python that user {user} can run imports ratchet from {SRC}")
-    return ""
+def _python_for(user: str, readable_copy: Path) -> tuple[str, str]:
+    """An interpreter the user can run that imports ratchet.sandbox (standard library only), and
+    the source directory it imports it from: ours, or a world-readable copy when ours is out of
+    the user's reach (a checkout under root's 0700 /tmp, as CI's clone may be)."""
+    for source in (SRC, str(readable_copy)):
+        if source != SRC:
+            shutil.copytree(Path(SRC) / "ratchet", readable_copy / "ratchet",
+                            ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+            subprocess.run(["chmod", "-R", "a+rX", str(readable_copy)], check=True)
+        for python in (sys.executable, "/usr/bin/python3"):
+            probe = [RUNUSER, "-u", user, "--", "env", f"PYTHONPATH={source}", python, "-c", "import ratchet.sandbox"]
+            if subprocess.run(probe, capture_output=True, check=False, cwd="/").returncode == 0:
+                return python, source
+    _require(f"no Python that user {user} can run imports ratchet from {SRC} or a copy of it")
+    return "", ""
 
 
-def test_non_root_runs_cannot_read_home_or_ratchet_home(non_root_user: str, outside_scratch: str) -> None:
-    python = _python_for(non_root_user)
+@pytest.fixture
+def readable_copy() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="ratchet-src-", dir="/srv" if os.path.isdir("/srv") else "/"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_non_root_runs_cannot_read_home_or_ratchet_home(
+    non_root_user: str, outside_scratch: str, readable_copy: Path
+) -> None:
+    python, source = _python_for(non_root_user, readable_copy)
     home = os.path.expanduser(f"~{non_root_user}")
     subprocess.run(["chown", non_root_user, outside_scratch], check=True)
-    env = {"PATH": "/usr/bin:/bin", "HOME": home, "RATCHET_HOME": outside_scratch, "PYTHONPATH": SRC}
+    env = {"PATH": "/usr/bin:/bin", "HOME": home, "RATCHET_HOME": outside_scratch, "PYTHONPATH": source}
     outcome = _harness(PRYING_HARNESS, env, python=python, user=non_root_user)
     if "userns" not in outcome["plan"]:
         assert "user namespaces" in outcome["refusal"]
