@@ -201,7 +201,9 @@ def _check_pried_nothing(outcome: dict) -> None:
     for result in outcome["results"]:
         assert result["status"] == "passed", result["stderr"]
         assert "SECRET" not in result["stdout"] and "id_rsa" not in result["stdout"]
-        assert result["stdout"].split("\n")[:4] == ["FileNotFoundError"] * 2 + ["[]"] * 2  # both empty
+        lines = result["stdout"].split("\n")
+        assert lines[:2] == ["FileNotFoundError"] * 2
+        assert all(line in ("[]", "FileNotFoundError") for line in lines[2:4])  # empty, or gone with /srv
         assert "42" in result["stdout"]  # Python itself (and a child interpreter) still works
     assert outcome["refusal"].startswith("refusing") and "\n" not in outcome["refusal"]
 

