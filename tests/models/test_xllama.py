@@ -87,3 +87,21 @@ def test_slots_reach_the_model_loader_and_default_to_none(monkeypatch, tmp_path,
     assert seen[-1]["slots"] == 3
     assert run([*command, "--runs", "again"]) == 0
     assert seen[-1]["slots"] is None  # without --slots: llama-cpp-python, as before
+
+
+def test_a_run_on_the_batched_engine_is_not_resumed_on_the_other(monkeypatch, tmp_path):
+    """Their greedy text differs, so --slots names its own run directory, and leaving it out
+    names the llama-cpp-python one, as before."""
+    from ratchet.cli.main import run
+    from ratchet.models import ScriptedModel, loading
+    from ratchet.suites import registry
+    from tests.toy import AdditionSuite, solve_correctly
+
+    monkeypatch.setitem(registry.SUITES, "addition", lambda: AdditionSuite(20))
+    monkeypatch.setattr(loading, "load_model", lambda name, **kwargs: ScriptedModel(solve_correctly))
+    monkeypatch.setenv("RATCHET_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    command = ["eval", "--suite", "addition", "--model", "m", "--limit", "2", "--runs", "runs"]
+    assert run(command) == 0 and run([*command, "--slots", "2"]) == 0 and run([*command, "--slots", "4"]) == 0
+    names = sorted(path.name for path in (tmp_path / "runs").iterdir())
+    assert len(names) == 2, names  # one for llama-cpp-python, one for the batched engine (any slot count)

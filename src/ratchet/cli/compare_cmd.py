@@ -60,7 +60,7 @@ def compare_command(
     loaded_suite = load_suite(suite)
     base = EvalConfig(suite=suite, model=model, split=split, limit=limit, base_url=base_url,
                       params=SamplingParams(temperature=0.0, max_tokens=max_tokens, seed=seed),
-                      suite_sha256=suite_fingerprint(suite, loaded_suite))
+                      suite_sha256=suite_fingerprint(suite, loaded_suite), engine="xllamacpp" if slots else None)
     for spec in specs:
         check_solver(make_solver(spec), loaded_suite)  # before loading a model
     from ratchet.eval.runner import select_tasks

@@ -118,7 +118,8 @@ def run_eval(config: EvalConfig, *, api_key=None, cache=True, concurrency=8, thr
     from ratchet.suites.registry import load_suite, suite_fingerprint
 
     suite = load_suite(config.suite)
-    config = replace(config, suite_sha256=suite_fingerprint(config.suite, suite))
+    config = replace(config, suite_sha256=suite_fingerprint(config.suite, suite),
+                     engine="xllamacpp" if slots else None)
     solver = make_solver(config.solver)
     check_solver(solver, suite)  # validate before loading a model
     if config.exemplars:  # few-shot from an experience database; an empty one is a UserError

@@ -28,6 +28,9 @@ class EvalConfig:
     # sha256 of a suite file's content (the JSONL bytes, the .py source): a changed task or
     # verifier names a new run, so nothing judged by the old verifier is reused
     suite_sha256: str | None = None
+    # the local engine when it is not llama-cpp-python ("xllamacpp" with --slots): its greedy text
+    # differs, so a run resumed on the other engine would mix the two
+    engine: str | None = None
 
     def __post_init__(self) -> None:
         if self.samples < 1:
@@ -46,7 +49,7 @@ class EvalConfig:
         # in process, sampler fields at their defaults keep the names runs had before them; a
         # server route names them all (servers defaulted repeat_penalty differently before)
         data["params"] = self.params.to_json(every_field=self.base_url is not None)
-        for key in ("exemplars", "suite_sha256"):
+        for key in ("exemplars", "suite_sha256", "engine"):
             if data[key] is None:
                 del data[key]  # runs without them keep the names they always had
         return data
