@@ -10,7 +10,8 @@ import pytest
 
 from ratchet.errors import BackendError, MissingExtraError, UserError
 from ratchet.models.loading import load_model
-from ratchet.models.xllama import _first_choice, _logprobs, _xllamacpp, check_slots
+from ratchet.models.base import openai_logprobs as _logprobs
+from ratchet.models.xllama import _first_choice, _xllamacpp, check_slots
 
 
 def test_slot_counts_outside_one_to_64_are_refused():

@@ -118,3 +118,18 @@ def sample_n(
 ) -> list[Completion]:
     """n independent samples: sample i uses seed + i (see `SamplingParams`)."""
     return [model.complete(messages, params.for_sample(i)) for i in range(n)]
+
+
+def openai_logprobs(data: dict | None, top: int) -> tuple[TokenLogprob, ...] | None:
+    """The chosen tokens' log-probabilities from an OpenAI-shaped `logprobs` object (llama.cpp's
+    in-process and embedded servers answer in it), each with at most `top` alternatives."""
+    if not data or not data.get("content"):
+        return None
+    return tuple(
+        TokenLogprob(
+            item["token"],
+            float(item["logprob"]),
+            tuple((alt["token"], float(alt["logprob"])) for alt in (item.get("top_logprobs") or ())[:top]),
+        )
+        for item in data["content"]
+    )

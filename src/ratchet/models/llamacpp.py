@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ratchet.core import Message, Usage
 from ratchet.errors import MissingExtraError, UserError
-from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
+from ratchet.models.base import Completion, SamplingParams, openai_logprobs, top_logprobs_to_request
 from ratchet.models.cpu import CpuSetting, detect_setting
 
 _LOADING = threading.Lock()  # the safe setting swaps a module function while a model loads: one load at a time
@@ -154,19 +154,5 @@ class LlamaCppModel:
             text=choice["message"].get("content") or "",
             finish_reason=choice.get("finish_reason") or "stop",
             usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 1, 0, seconds),
-            logprobs=_logprobs(choice.get("logprobs"), params.logprobs or 0),
+            logprobs=openai_logprobs(choice.get("logprobs"), params.logprobs or 0),
         )
-
-
-def _logprobs(data: dict | None, top: int) -> tuple[TokenLogprob, ...] | None:
-    """The chosen tokens' log-probabilities, each with at most `top` alternatives."""
-    if not data or not data.get("content"):
-        return None
-    return tuple(
-        TokenLogprob(
-            item["token"],
-            float(item["logprob"]),
-            tuple((alt["token"], float(alt["logprob"])) for alt in (item.get("top_logprobs") or ())[:top]),
-        )
-        for item in data["content"]
-    )

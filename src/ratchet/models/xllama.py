@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ratchet.core import Message, Usage
 from ratchet.errors import BackendError, MissingExtraError, UserError
-from ratchet.models.base import Completion, SamplingParams, TokenLogprob, top_logprobs_to_request
+from ratchet.models.base import Completion, SamplingParams, openai_logprobs, top_logprobs_to_request
 from ratchet.models.timing import BusyClock
 
 #: Slots when none are asked for: issue 20 measured 4 requests at once on 4 slots at 4.2-4.7x the
@@ -150,7 +150,7 @@ class XLlamaModel:
             finish_reason=choice.get("finish_reason") or "stop",
             usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 1, 0, seconds,
                         wait_seconds=max(time.perf_counter() - start - seconds, 0.0)),
-            logprobs=_logprobs(choice.get("logprobs"), params.logprobs or 0),
+            logprobs=openai_logprobs(choice.get("logprobs"), params.logprobs or 0),
         )
 
     def close(self) -> None:
@@ -171,17 +171,3 @@ def _first_choice(response: dict, n_ctx: int) -> dict:
     if not choices or "message" not in choices[0]:
         raise BackendError(f"llama.cpp's server answered without a choice: {str(response)[:160]}", retryable=True)
     return choices[0]
-
-
-def _logprobs(data: dict | None, top: int) -> tuple[TokenLogprob, ...] | None:
-    """The chosen tokens' log-probabilities, each with at most `top` alternatives."""
-    if not data or not data.get("content"):
-        return None
-    return tuple(
-        TokenLogprob(
-            item["token"],
-            float(item["logprob"]),
-            tuple((alt["token"], float(alt["logprob"])) for alt in (item.get("top_logprobs") or ())[:top]),
-        )
-        for item in data["content"]
-    )
