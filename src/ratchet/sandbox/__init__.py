@@ -12,7 +12,7 @@
 Model-written code never runs in the calling process, and never as root: as root, a plan
 that cannot switch the program to its own uid is refused. What a program does comes back as
 a result; only a sandbox that cannot be set up at all raises (BackendError). Standard
-library only. How it works: `_supervisor.py`; which isolation: `isolation.py`.
+library only. How it works: `_supervisor.py` (its filesystem: `_mounts.py`; checked runs: `_calls.py`); which isolation: `isolation.py`.
 """
 
 from ratchet.sandbox.checks import Checks
